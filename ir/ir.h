@@ -1,0 +1,280 @@
+/* qcc: the one internal header.  Every file's exports are listed under a
+ * heading naming the file.  Data flows frontend -> ir -> passes -> codegen. */
+#ifndef QCC_IR_H
+#define QCC_IR_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define QCC_VERSION "0.1.0"
+#define QCC_MAX_RANK 4      /* tensors have rank 1..4 */
+#define QCC_MAX_ERRORS 20   /* diagnostics reported before giving up */
+
+/* Exit codes of the qcc command. */
+enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTERNAL = 70 };
+
+typedef enum { DT_NONE, DT_F32, DT_U8, DT_I8, DT_I32 } DType;
+
+typedef enum {
+#define OP(e, name, min_in, max_in, flags, member) OP_##e,
+#include "ops.def"
+#undef OP
+	OP_COUNT
+} Op;
+
+enum { OPF_ACT = 1, OPF_QSAME = 2, OPF_WEIGHT = 4 };
+
+typedef struct {
+	const char *name;   /* as written in .q and printed in dumps */
+	int min_in, max_in; /* number of tensor inputs */
+	int flags;          /* OPF_* */
+} OpInfo;
+
+/* A byte range [begin, end) of the source text.  Line and column are
+ * computed only when a diagnostic is printed. */
+typedef struct { uint32_t begin, end; } Span;
+
+typedef struct Source {
+	const char *path;   /* as given on the command line */
+	const char *dir;    /* directory of path; .npy paths are relative to it */
+	char *text;         /* whole file, NUL-terminated */
+	size_t len;         /* bytes, excluding the terminator */
+} Source;
+
+/* ---------- arena.c ---------- */
+typedef struct Arena Arena;
+Arena *arena_new(void);
+void *arena_alloc(Arena *a, size_t bytes);          /* zeroed, 16-byte aligned; never NULL */
+void *arena_dup(Arena *a, const void *p, size_t bytes);
+char *arena_strdup(Arena *a, const char *s);
+char *arena_printf(Arena *a, const char *fmt, ...);
+void arena_free(Arena *a);
+
+/* ---------- diag.c ---------- */
+typedef struct Diag {
+	const Source *src;
+	FILE *out;          /* stderr normally */
+	int nerrors;        /* errors reported so far */
+	int nwarnings;
+} Diag;
+/* "file:line:col: error: msg", the source line and a caret under span. */
+void diag_error(Diag *d, Span at, const char *fmt, ...);
+void diag_warning(Diag *d, Span at, const char *fmt, ...);
+void diag_note(Diag *d, Span at, const char *fmt, ...);
+/* An error with no source position: "qcc: error: msg". */
+void diag_plain(Diag *d, const char *fmt, ...);
+int diag_line(const Source *src, uint32_t offset);  /* 1-based */
+int diag_col(const Source *src, uint32_t offset);   /* 1-based, in bytes */
+/* An internal invariant failed: says it is a qcc bug, exits EXIT_INTERNAL. */
+#if defined(__GNUC__)
+__attribute__((noreturn, format(printf, 1, 2)))
+#endif
+void die(const char *fmt, ...);
+
+/* ---------- ir.c: the graph ---------- */
+
+/* A constant tensor: weights, biases, batchnorm statistics. */
+typedef struct Const {
+	DType dtype;             /* F32, I8 or I32, as stored in data */
+	int rank;
+	int64_t dims[QCC_MAX_RANK];
+	int64_t count;           /* number of elements */
+	void *data;              /* count elements of dtype, row-major */
+	/* Quantization of an I8 constant; nch == 0 means none.  Weights are
+	 * quantized per output channel: nch == dims[axis]. */
+	int nch;
+	int axis;
+	double *scale;           /* nch entries, finite, > 0 */
+	int32_t *zp;             /* nch entries, in -128..127 */
+	Span span;               /* where the constant was written */
+	const char *path;        /* the .npy it came from, NULL if inline */
+} Const;
+
+/* A real multiplier M encoded as rshr((int64)x * mult, shift); see
+ * docs/arithmetic.md.  One entry per output channel, or one in all. */
+typedef struct Requant {
+	int n;                   /* number of entries */
+	double *real;            /* M, for the dump */
+	int32_t *mult;           /* signed Q31 mantissa: 2^30 <= |mult| < 2^31, or 0 */
+	int8_t *shift;           /* right shift, 1..62 */
+} Requant;
+
+/* conv2d and linear (linear: kh = kw = 1, stride 1, no pad, groups 1). */
+typedef struct ConvAttr {
+	int kh, kw;
+	int stride[2];           /* h, w; >= 1 */
+	int dilation[2];         /* h, w; >= 1 */
+	int pad[4];              /* top, left, bottom, right; >= 0 */
+	int groups;              /* divides IC and OC; IC == groups: depthwise */
+	Const *weight;           /* [OC, IC/groups, KH, KW] (linear: [OC, K]); F32 until
+	                            pass_quantize_weights, then I8 with per-OC scale/zp */
+	Const *bias;             /* [OC]: F32 real bias, I32 in accumulator units, or NULL */
+	Span weight_span, bias_span;
+	/* set by passes */
+	double *wscale;          /* [OC] effective weight scale: weight->scale times the folded
+	                            batchnorm factor; negative when gamma < 0 (quantize_weights) */
+	int32_t *bias_q;         /* [OC] folded bias B[c] (pass_fold_bias) */
+	Requant rq;              /* [OC] M = s_in * wscale[c] / s_out (pass_requant) */
+	const char *fused_bn;    /* name of the batchnorm folded in, or NULL */
+	const char *fused_act;   /* name of the activation fused in, or NULL */
+} ConvAttr;
+
+typedef struct BnAttr {
+	Const *gamma, *beta, *mean, *var;   /* [C] each, F32 */
+	double eps;
+} BnAttr;
+
+typedef struct ActAttr {
+	double min, max;         /* clamp: the real bounds as written; relu6: 0, 6; relu: 0, +inf */
+} ActAttr;
+
+typedef struct AddAttr {
+	double real_a, real_b;   /* M_a = s_a / s_y, M_b = s_b / s_y */
+	int32_t mult_a, mult_b;  /* mantissas sharing one shift */
+	int shift;               /* 1..62 */
+} AddAttr;
+
+typedef struct ConcatAttr {
+	int axis;                /* logical axis; only 1 (channels) is supported */
+	Requant *rq;             /* [nin]; an entry with n == 0 means plain copy */
+} ConcatAttr;
+
+typedef struct PoolAttr {
+	int kh, kw;              /* global_avgpool: the input's H and W */
+	int stride[2], dilation[2], pad[4];   /* pad: top, left, bottom, right */
+	int count_include_pad;   /* avgpool only */
+	Requant rq;              /* avgpool/global_avgpool: entry [cnt] for window count cnt,
+	                            n = kh*kw + 1 (entries with zero mult unused) */
+} PoolAttr;
+
+typedef struct ReshapeAttr {
+	int rank;
+	int64_t shape[QCC_MAX_RANK];   /* as written; one entry may be -1 */
+} ReshapeAttr;
+
+typedef struct RequantAttr {
+	Requant rq;              /* one entry: requantize M = s_in/s_out; matmul M = s_a*s_b/s_out */
+} RequantAttr;
+
+typedef struct Node {
+	Op op;
+	int id;                  /* index in Graph.nodes */
+	const char *name;        /* the tensor it defines */
+	Span span;               /* the defining statement */
+	Span op_span;            /* the op name within it */
+	int line;                /* source line of the statement, 1-based */
+	struct Node **in;        /* nin inputs */
+	Span *in_span;           /* where each input was named */
+	int nin;
+	/* The output tensor.  dims are logical (NCHW for rank 4). */
+	DType dtype;             /* DT_NONE until inferred when not written */
+	int rank;
+	int64_t dims[QCC_MAX_RANK];
+	int has_q;               /* scale/zp are valid */
+	double scale;            /* > 0 */
+	int32_t zp;              /* within dtype's range */
+	Span q_span;             /* where the qparams were written, {0,0} if not */
+	int32_t lo, hi;          /* output clamp bounds, quantized domain (pass_requant/fuse_act) */
+	int dead;                /* removed by a pass; skipped everywhere */
+	int is_output;
+	int64_t arena_off;       /* byte offset in the activation arena (pass_plan), -1: none */
+	union {
+		ConvAttr conv;       /* CONV2D, LINEAR */
+		BnAttr bn;           /* BATCHNORM */
+		ActAttr act;         /* RELU, RELU6, CLAMP */
+		AddAttr add;         /* ADD */
+		ConcatAttr concat;   /* CONCAT */
+		PoolAttr pool;       /* MAXPOOL2D, AVGPOOL2D, GLOBAL_AVGPOOL */
+		ReshapeAttr reshape; /* RESHAPE */
+		RequantAttr rq;      /* REQUANTIZE, MATMUL */
+	} u;                     /* QUANTIZE, DEQUANTIZE, INPUT, FLATTEN: none */
+} Node;
+
+typedef struct Graph {
+	Arena *arena;            /* owns everything reachable from the graph */
+	Source *src;
+	Diag *diag;
+	const char *model;       /* model name; a C identifier */
+	Span model_span;
+	Node **nodes;            /* in definition order, which is topological */
+	int nnodes, cap;
+	Node **inputs;           /* in declaration order */
+	int ninputs;
+	Node **outputs;          /* in declaration order */
+	Span *output_spans;
+	int noutputs;
+	int opt;                 /* 0 (-O0: no activation fusion, no DCE) or 2 */
+	int64_t arena_size;      /* bytes, set by pass_plan */
+} Graph;
+
+extern const OpInfo op_info[OP_COUNT];
+Graph *ir_new_graph(Arena *a, Source *src, Diag *d);
+Node *ir_add_node(Graph *g, Op op, const char *name, Span span);
+Node *ir_find(Graph *g, const char *name);        /* live node by name, or NULL */
+int ir_nuses(Graph *g, const Node *n);            /* live consumers, outputs count as uses */
+Node *ir_sole_user(Graph *g, const Node *n);      /* the one live consumer, or NULL */
+void ir_replace_uses(Graph *g, Node *from, Node *to);
+int64_t ir_numel(const Node *n);
+int ir_dtype_range(DType t, int32_t *lo, int32_t *hi);   /* 0 for non-integer types */
+int ir_dtype_size(DType t);
+const char *ir_dtype_name(DType t);
+int ir_channels(const Node *n);                   /* dims[1] (rank >= 2) */
+float ir_const_f32(const Const *c, int64_t i);    /* element i as float, any dtype */
+
+/* ---------- print.c ---------- */
+void ir_print(FILE *out, Graph *g);
+
+/* ---------- verify.c ---------- */
+/* Checks every invariant a pass may rely on; die()s naming the pass. */
+void ir_verify(Graph *g, const char *after_pass);
+
+/* ---------- npy.c ---------- */
+/* Loads path (relative to the .q's directory); reports a diagnostic at
+ * span and returns NULL on any problem. */
+Const *npy_load(Graph *g, const char *path, Span span);
+
+/* ---------- frontend (parser.y, lexer.l, lower.c) ---------- */
+/* Parses src into g.  Returns 0 on success; errors go to g->diag. */
+int frontend_parse(Graph *g);
+
+/* ---------- quant.c: compile-time arithmetic shared by passes ---------- */
+/* Encodes M (see docs/arithmetic.md).  Returns 0, or -1 when |M| >= 2^30. */
+int quant_multiplier(double M, int32_t *mult, int8_t *shift);
+int32_t quant_clamp_bound(double real, double scale, int32_t zp, DType t);  /* sat(zp + rne(real *f (1/s))) */
+float quant_inv_scale(double scale);                 /* (float)(1.0f / (float)scale) */
+int quant_range_qparams(double min, double max, int symmetric, DType t, double *scale, int32_t *zp);
+int64_t quant_rne(double x);                         /* ties to even */
+void requant_init(Arena *a, Requant *rq, int n);
+
+/* ---------- passes/ (one entry point each, in driver order) ---------- */
+void pass_infer(Graph *g);            /* shapes, dtypes, qparams checks */
+void pass_fuse_bn(Graph *g);          /* conv/linear + batchnorm; lone batchnorm -> 1x1 dw conv */
+void pass_quantize_weights(Graph *g); /* float weights -> int8 per channel; sets wscale */
+void pass_fuse_act(Graph *g);         /* relu/relu6/clamp into their producer */
+void pass_fold_qdq(Graph *g);         /* quantize(dequantize(x)) -> requantize or nothing */
+void pass_fold_bias(Graph *g);        /* one int32 per output channel */
+void pass_requant(Graph *g);          /* multipliers, shifts, clamp bounds */
+void pass_dce(Graph *g);              /* unused nodes */
+void pass_plan(Graph *g);             /* activation arena offsets */
+
+/* ---------- codegen/ ---------- */
+typedef struct CgOptions {
+	const char *prefix;      /* C symbol prefix; the model name by default */
+	const char *header_name; /* file name the .c includes */
+	const char *source_name; /* the .q, for comments */
+	const char *target;      /* target name */
+} CgOptions;
+
+typedef struct Target {
+	const char *name;        /* --target= value */
+	const char *cflags;      /* flags the generated code needs */
+	void (*emit_prologue)(FILE *c, Graph *g, const CgOptions *o);
+	void (*emit_node)(FILE *c, Graph *g, Node *n, const CgOptions *o);
+} Target;
+const Target *cg_find_target(const char *name);
+void cg_list_targets(FILE *out);
+int cg_emit(Graph *g, const Target *t, const CgOptions *o, FILE *c, FILE *h);
+
+#endif
