@@ -234,6 +234,10 @@ void ir_verify(Graph *g, const char *after_pass);
 /* Loads path (relative to the .q's directory); reports a diagnostic at
  * span and returns NULL on any problem. */
 Const *npy_load(Graph *g, const char *path, Span span);
+/* A list of scales ('<f4' or '<f8', rank 0 or 1) in double precision, as
+ * written: float64 scales are not narrowed.  Sets *count; NULL after a
+ * diagnostic.  The caller checks the values. */
+double *npy_load_scales(Graph *g, const char *path, Span span, int64_t *count);
 
 /* ---------- frontend (parser.y, lexer.l, lower.c) ---------- */
 /* Parses src into g.  Returns 0 on success; errors go to g->diag. */
