@@ -118,7 +118,6 @@ typedef struct ConvAttr {
 	int32_t *bias_q;         /* [OC] folded bias B[c] (pass_fold_bias) */
 	Requant rq;              /* [OC] M = s_in * wscale[c] / s_out (pass_requant) */
 	const char *fused_bn;    /* name of the batchnorm folded in, or NULL */
-	const char *fused_act;   /* name of the activation fused in, or NULL */
 } ConvAttr;
 
 typedef struct BnAttr {
@@ -176,7 +175,9 @@ typedef struct Node {
 	double scale;            /* > 0 */
 	int32_t zp;              /* within dtype's range */
 	Span q_span;             /* where the qparams were written, {0,0} if not */
-	int32_t lo, hi;          /* output clamp bounds, quantized domain (pass_requant/fuse_act) */
+	int32_t lo, hi;          /* output clamp bounds, quantized domain (set with the qparams;
+	                            narrowed by pass_fuse_act) */
+	const char *fused_act;   /* the relu/relu6/clamp fused into this node, or NULL */
 	int dead;                /* removed by a pass; skipped everywhere */
 	int is_output;
 	int64_t arena_off;       /* byte offset in the activation arena (pass_plan), -1: none */
@@ -217,6 +218,15 @@ int ir_nuses(Graph *g, const Node *n);            /* live consumers, outputs cou
 Node *ir_sole_user(Graph *g, const Node *n);      /* the one live consumer, or NULL */
 void ir_replace_uses(Graph *g, Node *from, Node *to);
 int64_t ir_numel(const Node *n);
+int ir_same_q(const Node *a, const Node *b);      /* equal dtype, scale and zp */
+/* Rank-4 tensors are stored NHWC, others row-major.  True when that memory
+ * order equals the logical (NCHW) order, so a reshape is free. */
+int ir_layout_is_logical(const Node *n);
+/* A flatten/reshape that moves no bytes: it shares its input's buffer. */
+int ir_is_alias(const Node *n);
+/* Does the node live in the activation arena?  f32 inputs are read from
+ * the caller's buffer and dequantize writes to it. */
+int ir_in_arena(const Node *n);
 int ir_dtype_range(DType t, int32_t *lo, int32_t *hi);   /* 0 for non-integer types */
 int ir_dtype_size(DType t);
 const char *ir_dtype_name(DType t);
@@ -277,8 +287,20 @@ typedef struct Target {
 	void (*emit_prologue)(FILE *c, Graph *g, const CgOptions *o);
 	void (*emit_node)(FILE *c, Graph *g, Node *n, const CgOptions *o);
 } Target;
+/* target.c */
 const Target *cg_find_target(const char *name);
 void cg_list_targets(FILE *out);
+/* emit.c: the parts every target shares */
 int cg_emit(Graph *g, const Target *t, const CgOptions *o, FILE *c, FILE *h);
+const char *cg_ctype(DType t);                        /* "uint8_t", "int8_t", "float", "int32_t" */
+const char *cg_layer(Graph *g, const Node *n);        /* "layer3_c1": the node's C function */
+void cg_layer_comment(FILE *c, Graph *g, const Node *n, const CgOptions *o);
+void cg_int_array(FILE *c, const char *ctype, const char *name, const void *data, DType t, int64_t count,
+                  int64_t per_line);
+/* NHWC geometry of a tensor: rank 4 gives (N, C, H*W); other ranks are
+ * row-major and give (1, 1, numel), for which NHWC and NCHW coincide. */
+void cg_geom(const Node *n, int64_t *N, int64_t *C, int64_t *HW);
+/* emit_c.c: the portable kernels, which other targets fall back to */
+void cg_c_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o);
 
 #endif

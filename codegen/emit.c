@@ -1,0 +1,411 @@
+/* What every target emits the same way: the banner, the header with the
+ * API, constants, the arena, the boundary copies and the run functions.
+ * Layer kernels come from the target's emit_node. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "ir.h"
+
+const char *cg_ctype(DType t)
+{
+	switch (t) {
+	case DT_U8: return "uint8_t";
+	case DT_I8: return "int8_t";
+	case DT_F32: return "float";
+	case DT_I32: return "int32_t";
+	default: die("no C type for %s", ir_dtype_name(t));
+	}
+}
+
+static const char *cname(Graph *g, const char *s)
+{
+	char *r = arena_strdup(g->arena, s);
+	for (char *p = r; *p; p++)
+		if (!isalnum((unsigned char)*p))
+			*p = '_';
+	if (isdigit((unsigned char)r[0]) || strcmp(r, "arena") == 0)
+		return arena_printf(g->arena, "t_%s", r);
+	return r;
+}
+
+const char *cg_layer(Graph *g, const Node *n)
+{
+	return arena_printf(g->arena, "layer%d_%s", n->id, cname(g, n->name));
+}
+
+static const char *upper(Graph *g, const char *s)
+{
+	char *r = arena_strdup(g->arena, s);
+	for (char *p = r; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return r;
+}
+
+void cg_geom(const Node *n, int64_t *N, int64_t *C, int64_t *HW)
+{
+	if (n->rank == 4) {
+		*N = n->dims[0];
+		*C = n->dims[1];
+		*HW = n->dims[2] * n->dims[3];
+	} else {
+		*N = 1;
+		*C = 1;
+		*HW = ir_numel(n);
+	}
+}
+
+static void shape_str(FILE *c, const Node *n)
+{
+	fprintf(c, "%s[", ir_dtype_name(n->dtype));
+	for (int i = 0; i < n->rank; i++)
+		fprintf(c, "%s%lld", i ? "," : "", (long long)n->dims[i]);
+	fputc(']', c);
+	if (n->has_q)
+		fprintf(c, "(scale=%.9g, zp=%d)", n->scale, (int)n->zp);
+}
+
+void cg_layer_comment(FILE *c, Graph *g, const Node *n, const CgOptions *o)
+{
+	fprintf(c, "\n/* %s: %s(", n->name, op_info[n->op].name);
+	for (int i = 0; i < n->nin; i++)
+		fprintf(c, "%s%s", i ? ", " : "", n->in[i]->name);
+	fprintf(c, ")    %s:%d\n *   ", o->source_name, n->line);
+	for (int i = 0; i < n->nin; i++) {
+		shape_str(c, n->in[i]);
+		fprintf(c, i + 1 < n->nin ? ", " : " -> ");
+	}
+	shape_str(c, n);
+	fputc('\n', c);
+	if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
+		const ConvAttr *a = &n->u.conv;
+		if (n->op == OP_CONV2D)
+			fprintf(c, " *   kernel %dx%d, stride %d,%d, dilation %d,%d, pad t%d l%d b%d r%d, groups %d\n", a->kh,
+			        a->kw, a->stride[0], a->stride[1], a->dilation[0], a->dilation[1], a->pad[0], a->pad[1],
+			        a->pad[2], a->pad[3], a->groups);
+		if (a->fused_bn)
+			fprintf(c, " *   batchnorm %s folded into the weights/scales and bias\n", a->fused_bn);
+	}
+	if (n->fused_act)
+		fprintf(c, " *   fused %s: clamp [%d, %d]\n", n->fused_act, (int)n->lo, (int)n->hi);
+	fprintf(c, " */\n");
+	(void)g;
+}
+
+void cg_int_array(FILE *c, const char *ctype, const char *name, const void *data, DType t, int64_t count,
+                  int64_t per_line)
+{
+	fprintf(c, "static const %s %s[%lld] = {", ctype, name, (long long)count);
+	for (int64_t i = 0; i < count; i++) {
+		long long v = t == DT_I8 ? ((const int8_t *)data)[i] : t == DT_I32 ? ((const int32_t *)data)[i]
+		                                                                    : ((const int8_t *)data)[i];
+		if (i % per_line == 0)
+			fprintf(c, "\n\t");
+		else
+			fputc(' ', c);
+		fprintf(c, "%lld,", v);
+	}
+	fprintf(c, "\n};\n");
+}
+
+/* ---- the model boundary ---- */
+
+static int is_entry(const Node *n) { return n->op == OP_QUANTIZE && n->in[0]->op == OP_INPUT; }
+static int is_exit(const Node *n) { return n->op == OP_DEQUANTIZE; }
+
+/* The quantized tensor behind input i / output i, for _run_quantized;
+ * NULL when there is none. */
+static Node *q_input(Graph *g, int i)
+{
+	Node *in = g->inputs[i], *q = NULL;
+	if (in->dtype != DT_F32)
+		return in;
+	for (int k = 0; k < g->nnodes; k++) {
+		Node *n = g->nodes[k];
+		if (n->dead)
+			continue;
+		for (int j = 0; j < n->nin; j++)
+			if (n->in[j] == in) {
+				if (q || !is_entry(n))
+					return NULL;
+				q = n;
+			}
+	}
+	return q;
+}
+
+static Node *q_output(Graph *g, int i)
+{
+	Node *out = g->outputs[i];
+	return is_exit(out) ? out->in[0] : out->dtype == DT_F32 ? NULL : out;
+}
+
+static int has_quantized_api(Graph *g)
+{
+	int any_float = 0;
+	for (int i = 0; i < g->ninputs; i++) {
+		any_float |= g->inputs[i]->dtype == DT_F32;
+		if (!q_input(g, i))
+			return 0;
+	}
+	for (int i = 0; i < g->noutputs; i++) {
+		any_float |= g->outputs[i]->dtype == DT_F32;
+		if (!q_output(g, i))
+			return 0;
+	}
+	return any_float;
+}
+
+static void arena_ptr(FILE *c, const Node *n)
+{
+	fprintf(c, "(%s *)(arena + %lld)", cg_ctype(n->dtype), (long long)n->arena_off);
+}
+
+/* NCHW <-> NHWC copies of quantized boundary tensors. */
+static void emit_copy(FILE *c, Graph *g, const Node *n, int in)
+{
+	int64_t N, C, HW;
+	cg_geom(n, &N, &C, &HW);
+	const char *t = cg_ctype(n->dtype);
+	fprintf(c, "\n/* %s %s: NCHW (caller) %s NHWC (arena) */\n", in ? "copy-in of" : "copy-out of", n->name,
+	        in ? "->" : "<-");
+	fprintf(c, "static void %s_%s(const %s *restrict src, %s *restrict dst)\n{\n", in ? "copy_in" : "copy_out",
+	        cg_layer(g, n), t, t);
+	fprintf(c, "\tfor (int n = 0; n < %lld; n++)\n\t\tfor (int c = 0; c < %lld; c++)\n", (long long)N, (long long)C);
+	fprintf(c, "\t\t\tfor (int i = 0; i < %lld; i++)\n", (long long)HW);
+	if (in)
+		fprintf(c, "\t\t\t\tdst[(n * %lld + i) * %lld + c] = src[(n * %lld + c) * %lld + i];\n}\n", (long long)HW,
+		        (long long)C, (long long)C, (long long)HW);
+	else
+		fprintf(c, "\t\t\t\tdst[(n * %lld + c) * %lld + i] = src[(n * %lld + i) * %lld + c];\n}\n", (long long)C,
+		        (long long)HW, (long long)HW, (long long)C);
+}
+
+static const char *param(Graph *g, const Node *n)
+{
+	return cname(g, n->name);
+}
+
+/* "const float *image, float *y" */
+static void signature(FILE *f, Graph *g, const char *prefix, const char *fn, int quantized)
+{
+	fprintf(f, "int %s_%s(", prefix, fn);
+	for (int i = 0; i < g->ninputs; i++) {
+		const Node *n = quantized ? q_input(g, i) : g->inputs[i];
+		fprintf(f, "const %s *%s, ", cg_ctype(n->dtype), param(g, n));
+	}
+	for (int i = 0; i < g->noutputs; i++) {
+		const Node *n = quantized ? q_output(g, i) : g->outputs[i];
+		fprintf(f, "%s *%s, ", cg_ctype(n->dtype), param(g, n));
+	}
+	fprintf(f, "void *arena)");
+}
+
+static void emit_checks(FILE *c, Graph *g, int quantized)
+{
+	fprintf(c, "\tif (!arena || (uintptr_t)arena %% QRT_ARENA_ALIGN");
+	for (int i = 0; i < g->ninputs; i++)
+		fprintf(c, " || !%s", param(g, quantized ? q_input(g, i) : g->inputs[i]));
+	for (int i = 0; i < g->noutputs; i++)
+		fprintf(c, " || !%s", param(g, quantized ? q_output(g, i) : g->outputs[i]));
+	fprintf(c, ")\n\t\treturn -1;\n");
+}
+
+static void emit_forward(FILE *c, Graph *g)
+{
+	fprintf(c, "\n/* Every layer between the model's boundary tensors, in order. */\n");
+	fprintf(c, "static void forward(unsigned char *arena)\n{\n");
+	for (int i = 0; i < g->nnodes; i++) {
+		Node *n = g->nodes[i];
+		if (n->dead || n->op == OP_INPUT || is_entry(n) || is_exit(n) || ir_is_alias(n))
+			continue;
+		fprintf(c, "\t%s(", cg_layer(g, n));
+		for (int j = 0; j < n->nin; j++) {
+			arena_ptr(c, n->in[j]);
+			fprintf(c, ", ");
+		}
+		arena_ptr(c, n);
+		fprintf(c, ");\n");
+	}
+	fprintf(c, "}\n");
+}
+
+static void emit_run(FILE *c, Graph *g, const char *prefix)
+{
+	fprintf(c, "\n");
+	signature(c, g, prefix, "run", 0);
+	fprintf(c, "\n{\n");
+	emit_checks(c, g, 0);
+	for (int i = 0; i < g->nnodes; i++) {
+		Node *n = g->nodes[i];
+		if (n->dead || !is_entry(n))
+			continue;
+		fprintf(c, "\t%s(%s, ", cg_layer(g, n), param(g, n->in[0]));
+		arena_ptr(c, n);
+		fprintf(c, ");\n");
+	}
+	for (int i = 0; i < g->ninputs; i++)
+		if (g->inputs[i]->dtype != DT_F32) {
+			fprintf(c, "\tcopy_in_%s(%s, ", cg_layer(g, g->inputs[i]), param(g, g->inputs[i]));
+			arena_ptr(c, g->inputs[i]);
+			fprintf(c, ");\n");
+		}
+	fprintf(c, "\tforward((unsigned char *)arena);\n");
+	for (int i = 0; i < g->noutputs; i++) {
+		Node *o = g->outputs[i];
+		if (is_exit(o)) {
+			fprintf(c, "\t%s(", cg_layer(g, o));
+			arena_ptr(c, o->in[0]);
+			fprintf(c, ", %s);\n", param(g, o));
+		} else {
+			fprintf(c, "\tcopy_out_%s(", cg_layer(g, o));
+			arena_ptr(c, o);
+			fprintf(c, ", %s);\n", param(g, o));
+		}
+	}
+	fprintf(c, "\treturn 0;\n}\n");
+}
+
+static void emit_run_quantized(FILE *c, Graph *g, const char *prefix)
+{
+	fprintf(c, "\n");
+	signature(c, g, prefix, "run_quantized", 1);
+	fprintf(c, "\n{\n");
+	emit_checks(c, g, 1);
+	for (int i = 0; i < g->ninputs; i++) {
+		Node *q = q_input(g, i);
+		fprintf(c, "\tcopy_in_%s(%s, ", cg_layer(g, q), param(g, q));
+		arena_ptr(c, q);
+		fprintf(c, ");\n");
+	}
+	fprintf(c, "\tforward((unsigned char *)arena);\n");
+	for (int i = 0; i < g->noutputs; i++) {
+		Node *q = q_output(g, i);
+		fprintf(c, "\tcopy_out_%s(", cg_layer(g, q));
+		arena_ptr(c, q);
+		fprintf(c, ", %s);\n", param(g, q));
+	}
+	fprintf(c, "\treturn 0;\n}\n");
+}
+
+static int dtype_code(DType t) { return t == DT_F32 ? 1 : t == DT_U8 ? 2 : 3; }
+
+static void tensor_infos(FILE *c, const char *prefix, const char *what, Node **ts, int n)
+{
+	fprintf(c, "static const qrt_tensor_info %s_%s[%d] = {\n", prefix, what, n);
+	for (int i = 0; i < n; i++) {
+		const Node *t = ts[i];
+		fprintf(c, "\t{\"%s\", %d, %d, {", t->name, dtype_code(t->dtype), t->rank);
+		for (int d = 0; d < 4; d++)
+			fprintf(c, "%s%lld", d ? ", " : "", (long long)(d < t->rank ? t->dims[d] : 0));
+		fprintf(c, "}, %lld, %.17g, %d},\n", (long long)ir_numel(t), t->has_q ? t->scale : 0.0, (int)t->zp);
+	}
+	fprintf(c, "};\n");
+}
+
+static void emit_descriptor(FILE *c, Graph *g, const char *prefix)
+{
+	fprintf(c, "\n/* For generic drivers: the same model behind qrt_model. */\n");
+	fprintf(c, "static int run_generic(const void *const *in, void *const *out, void *arena)\n{\n");
+	fprintf(c, "\treturn %s_run(", prefix);
+	for (int i = 0; i < g->ninputs; i++)
+		fprintf(c, "(const %s *)in[%d], ", cg_ctype(g->inputs[i]->dtype), i);
+	for (int i = 0; i < g->noutputs; i++)
+		fprintf(c, "(%s *)out[%d], ", cg_ctype(g->outputs[i]->dtype), i);
+	fprintf(c, "arena);\n}\n\n");
+	tensor_infos(c, prefix, "inputs", g->inputs, g->ninputs);
+	tensor_infos(c, prefix, "outputs", g->outputs, g->noutputs);
+	fprintf(c, "\nconst qrt_model %s_model = {\"%s\", %lld, %d, %d, %s_inputs, %s_outputs, run_generic};\n", prefix,
+	        g->model, (long long)g->arena_size, g->ninputs, g->noutputs, prefix, prefix);
+}
+
+static void banner(FILE *f, Graph *g, const Target *t, const CgOptions *o)
+{
+	fprintf(f, "/* Generated by qcc %s from %s. Do not edit.\n", QCC_VERSION, o->source_name);
+	fprintf(f, " *\n * model:  %s\n * target: %s (compile with: %s)\n", g->model, t->name, t->cflags);
+	fprintf(f, " * arena:  %lld bytes, %d-byte aligned\n", (long long)g->arena_size, 64);
+	fprintf(f, " * arithmetic: qcc integer contract (docs/arithmetic.md): int32 accumulation,\n"
+	           " *   requantization sat(zp + ((acc * mult + 2^(shift-1)) >> shift)) with one\n"
+	           " *   rounding, ties toward +inf; activations stored NHWC in the arena.\n */\n");
+}
+
+static void describe_tensor(FILE *h, const Node *n, const char *role)
+{
+	fprintf(h, " *   %-6s %-12s %s[", role, n->name, ir_dtype_name(n->dtype));
+	for (int i = 0; i < n->rank; i++)
+		fprintf(h, "%s%lld", i ? "," : "", (long long)n->dims[i]);
+	fprintf(h, "]");
+	if (n->has_q)
+		fprintf(h, " scale=%.9g zp=%d", n->scale, (int)n->zp);
+	fprintf(h, "\n");
+}
+
+static void emit_header(FILE *h, Graph *g, const Target *t, const CgOptions *o)
+{
+	const char *P = upper(g, o->prefix);
+	banner(h, g, t, o);
+	fprintf(h, "#ifndef %s_H\n#define %s_H\n\n#include <stdint.h>\n\n#include \"qrt.h\"\n\n", P, P);
+	fprintf(h, "#define %s_ARENA_SIZE %lld /* bytes of scratch memory per concurrent call */\n", P,
+	        (long long)g->arena_size);
+	fprintf(h, "#define %s_ARENA_ALIGN QRT_ARENA_ALIGN\n\n", P);
+	for (int i = 0; i < g->ninputs; i++)
+		fprintf(h, "#define %s_%s_NUMEL %lld\n", P, upper(g, cname(g, g->inputs[i]->name)),
+		        (long long)ir_numel(g->inputs[i]));
+	for (int i = 0; i < g->noutputs; i++)
+		fprintf(h, "#define %s_%s_NUMEL %lld\n", P, upper(g, cname(g, g->outputs[i]->name)),
+		        (long long)ir_numel(g->outputs[i]));
+	fprintf(h, "\n/* Runs the model.  Tensors are in PyTorch's NCHW order:\n");
+	for (int i = 0; i < g->ninputs; i++)
+		describe_tensor(h, g->inputs[i], "input");
+	for (int i = 0; i < g->noutputs; i++)
+		describe_tensor(h, g->outputs[i], "output");
+	fprintf(h, " * arena: %s_ARENA_SIZE bytes, %s_ARENA_ALIGN-aligned, not shared with a concurrent\n"
+	           " * call (the function keeps no other state, so separate arenas make it thread-safe).\n"
+	           " * Returns 0, or -1 if a pointer is NULL or the arena is misaligned. */\n", P, P);
+	signature(h, g, o->prefix, "run", 0);
+	fprintf(h, ";\n");
+	if (has_quantized_api(g)) {
+		fprintf(h, "\n/* The same on already-quantized tensors (NCHW), skipping the float boundary:\n");
+		for (int i = 0; i < g->ninputs; i++)
+			describe_tensor(h, q_input(g, i), "input");
+		for (int i = 0; i < g->noutputs; i++)
+			describe_tensor(h, q_output(g, i), "output");
+		fprintf(h, " */\n");
+		signature(h, g, o->prefix, "run_quantized", 1);
+		fprintf(h, ";\n");
+	}
+	fprintf(h, "\nextern const qrt_model %s_model;\n\n#endif\n", o->prefix);
+}
+
+int cg_emit(Graph *g, const Target *t, const CgOptions *o, FILE *c, FILE *h)
+{
+	emit_header(h, g, t, o);
+	banner(c, g, t, o);
+	if (t->emit_prologue)
+		t->emit_prologue(c, g, o);
+	fprintf(c, "#include <stdint.h>\n\n#include \"%s\"\n#include \"qrt.h\"\n", o->header_name);
+	for (int i = 0; i < g->nnodes; i++) {
+		Node *n = g->nodes[i];
+		if (n->dead || n->op == OP_INPUT || ir_is_alias(n))
+			continue;
+		t->emit_node(c, g, n, o);
+	}
+	for (int i = 0; i < g->ninputs; i++)
+		if (g->inputs[i]->dtype != DT_F32)
+			emit_copy(c, g, g->inputs[i], 1);
+	int quantized = has_quantized_api(g);
+	for (int i = 0; quantized && i < g->ninputs; i++)
+		if (g->inputs[i]->dtype == DT_F32)
+			emit_copy(c, g, q_input(g, i), 1);
+	for (int i = 0; i < g->noutputs; i++)
+		if (g->outputs[i]->dtype != DT_F32)
+			emit_copy(c, g, g->outputs[i], 0);
+		else if (quantized)
+			emit_copy(c, g, q_output(g, i), 0);
+	emit_forward(c, g);
+	emit_run(c, g, o->prefix);
+	if (quantized)
+		emit_run_quantized(c, g, o->prefix);
+	emit_descriptor(c, g, o->prefix);
+	return ferror(c) || ferror(h) ? -1 : 0;
+}

@@ -1,0 +1,261 @@
+/* The qcc command: read a .q file, run the passes in order, write C.
+ *
+ *   qcc net.q -o net.c      writes net.c and net.h
+ *
+ * The pass pipeline is the table below; a reader sees the whole compiler
+ * in it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ir.h"
+
+static const struct {
+	const char *name;
+	void (*run)(Graph *);
+} pipeline[] = {
+	{"infer", pass_infer},
+	{"fuse_bn", pass_fuse_bn},
+	{"quantize_weights", pass_quantize_weights},
+	{"fuse_act", pass_fuse_act},
+	{"fold_qdq", pass_fold_qdq},
+	{"fold_bias", pass_fold_bias},
+	{"requant", pass_requant},
+	{"dce", pass_dce},
+	{"plan", pass_plan},
+};
+#define NPASSES (int)(sizeof pipeline / sizeof pipeline[0])
+
+typedef struct {
+	const char *input, *output, *prefix, *target, *dump_after;
+	int dump_ir, opt;
+} Options;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: qcc FILE.q [-o OUT.c] [options]\n"
+	        "\n"
+	        "Compiles a quantized network described in FILE.q to C: OUT.c and OUT.h\n"
+	        "(default: FILE.c and FILE.h in the current directory).\n"
+	        "\n"
+	        "options:\n"
+	        "  -o OUT.c            output file; the header is OUT.h\n"
+	        "  --target=NAME       code generation target: ");
+	cg_list_targets(f);
+	fprintf(f, " (default c)\n"
+	           "  --prefix=NAME       prefix of the generated C symbols (default: the model name)\n"
+	           "  --dump-ir           print the final IR to stdout (no C is written unless -o is given)\n"
+	           "  --dump-after=PASS   print the IR after PASS (parse");
+	for (int i = 0; i < NPASSES; i++)
+		fprintf(f, ", %s", pipeline[i].name);
+	fprintf(f, ") or after every pass (all)\n"
+	           "  -O0                 no activation fusion (for debugging; same results)\n"
+	           "  -O2                 all optimisations (default)\n"
+	           "  --help              this text\n"
+	           "  --version           qcc's version\n"
+	           "\n"
+	           "exit status: 0 success, 1 errors in the input, 2 bad command line,\n"
+	           "3 cannot write the output, 70 internal error (a qcc bug).\n");
+}
+
+static int parse_args(int argc, char **argv, Options *o)
+{
+	o->opt = 2;
+	o->target = "c";
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(EXIT_OK);
+		} else if (!strcmp(a, "--version")) {
+			printf("qcc %s\n", QCC_VERSION);
+			exit(EXIT_OK);
+		} else if (!strcmp(a, "-o") && i + 1 < argc)
+			o->output = argv[++i];
+		else if (!strncmp(a, "--target=", 9))
+			o->target = a + 9;
+		else if (!strncmp(a, "--prefix=", 9))
+			o->prefix = a + 9;
+		else if (!strcmp(a, "--prefix") && i + 1 < argc)
+			o->prefix = argv[++i];
+		else if (!strcmp(a, "--dump-ir"))
+			o->dump_ir = 1;
+		else if (!strncmp(a, "--dump-after=", 13))
+			o->dump_after = a + 13;
+		else if (!strcmp(a, "-O0"))
+			o->opt = 0;
+		else if (!strcmp(a, "-O2") || !strcmp(a, "-O"))
+			o->opt = 2;
+		else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "qcc: error: unknown option '%s' (see qcc --help)\n", a);
+			return -1;
+		} else if (o->input) {
+			fprintf(stderr, "qcc: error: more than one input file ('%s' and '%s')\n", o->input, a);
+			return -1;
+		} else
+			o->input = a;
+	}
+	if (!o->input) {
+		fprintf(stderr, "qcc: error: no input file (see qcc --help)\n");
+		return -1;
+	}
+	if (!cg_find_target(o->target)) {
+		fprintf(stderr, "qcc: error: unknown target '%s'; targets: ", o->target);
+		cg_list_targets(stderr);
+		fprintf(stderr, "\n");
+		return -1;
+	}
+	if (o->dump_after && strcmp(o->dump_after, "all") && strcmp(o->dump_after, "parse")) {
+		int known = 0;
+		for (int i = 0; i < NPASSES; i++)
+			known |= !strcmp(o->dump_after, pipeline[i].name);
+		if (!known) {
+			fprintf(stderr, "qcc: error: unknown pass '%s' for --dump-after (see qcc --help)\n", o->dump_after);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int read_source(Arena *a, const char *path, Source *src)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "qcc: error: cannot open '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	for (size_t got; buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0;) {
+		len += got;
+		if (cap - len - 1 == 0) {
+			char *more = realloc(buf, cap *= 2);
+			if (!more)
+				free(buf);
+			buf = more;
+		}
+	}
+	int err = ferror(f) || !buf;
+	fclose(f);
+	if (err) {
+		fprintf(stderr, "qcc: error: cannot read '%s'%s\n", path, buf ? "" : ": out of memory");
+		free(buf);
+		return -1;
+	}
+	src->path = path;
+	src->text = arena_alloc(a, len + 1);
+	memcpy(src->text, buf, len);
+	src->len = len;
+	free(buf);
+	const char *slash = strrchr(path, '/');
+	src->dir = slash ? arena_printf(a, "%.*s", (int)(slash - path), path) : ".";
+	return 0;
+}
+
+static void dump(Graph *g, const char *after)
+{
+	printf("# IR after %s\n", after);
+	ir_print(stdout, g);
+}
+
+static int checkpoint(Graph *g, const Options *o, const char *pass)
+{
+	if (g->diag->nerrors)
+		return -1;
+#ifdef QCC_VERIFY
+	ir_verify(g, pass);
+#endif
+	if (o->dump_after && (!strcmp(o->dump_after, "all") || !strcmp(o->dump_after, pass)))
+		dump(g, pass);
+	return 0;
+}
+
+static int compile(Graph *g, const Options *o)
+{
+	g->opt = o->opt;
+	if (frontend_parse(g) != 0 || checkpoint(g, o, "parse"))
+		return -1;
+	for (int i = 0; i < NPASSES; i++) {
+		pipeline[i].run(g);
+		if (checkpoint(g, o, pipeline[i].name))
+			return -1;
+	}
+	return 0;
+}
+
+/* OUT.c -> OUT.h; anything else gets .h appended. */
+static char *header_path(Arena *a, const char *out)
+{
+	size_t n = strlen(out);
+	if (n > 2 && !strcmp(out + n - 2, ".c"))
+		return arena_printf(a, "%.*s.h", (int)(n - 2), out);
+	return arena_printf(a, "%s.h", out);
+}
+
+static const char *basename_of(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+/* Both files are written to temporaries and renamed only when complete,
+ * so a failure leaves nothing behind and clobbers nothing. */
+static int write_outputs(Graph *g, const Options *o, const char *out)
+{
+	Arena *a = g->arena;
+	const char *hpath = header_path(a, out);
+	char *ctmp = arena_printf(a, "%s.tmp%ld", out, (long)getpid());
+	char *htmp = arena_printf(a, "%s.tmp%ld", hpath, (long)getpid());
+	FILE *c = fopen(ctmp, "wb"), *h = c ? fopen(htmp, "wb") : NULL;
+	CgOptions co = {o->prefix ? o->prefix : g->model, basename_of(hpath), basename_of(o->input), o->target};
+	int ok = c && h && cg_emit(g, cg_find_target(o->target), &co, c, h) == 0;
+	if (c && fclose(c))
+		ok = 0;
+	if (h && fclose(h))
+		ok = 0;
+	if (ok && (rename(htmp, hpath) || rename(ctmp, out)))
+		ok = 0;
+	if (!ok) {
+		fprintf(stderr, "qcc: error: cannot write '%s': %s\n", out, strerror(errno));
+		remove(ctmp);
+		remove(htmp);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *default_output(Arena *a, const char *input)
+{
+	const char *b = basename_of(input);
+	size_t n = strlen(b);
+	if (n > 2 && !strcmp(b + n - 2, ".q"))
+		n -= 2;
+	return arena_printf(a, "%.*s.c", (int)n, b);
+}
+
+int main(int argc, char **argv)
+{
+	Options o = {0};
+	if (parse_args(argc, argv, &o))
+		return EXIT_USAGE;
+	Arena *a = arena_new();
+	Source src;
+	Diag d = {&src, stderr, 0, 0};
+	if (read_source(a, o.input, &src)) {
+		arena_free(a);
+		return EXIT_USER;
+	}
+	Graph *g = ir_new_graph(a, &src, &d);
+	int rc = EXIT_OK;
+	if (compile(g, &o))
+		rc = EXIT_USER;
+	else if (o.dump_ir)
+		dump(g, "all passes");
+	if (rc == EXIT_OK && (o.output || !o.dump_ir) &&
+	    write_outputs(g, &o, o.output ? o.output : default_output(a, o.input)))
+		rc = EXIT_IO;
+	arena_free(a);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/* Activation fusion.
+ *
+ * relu, relu6 and clamp are clamps in their output's quantized domain:
+ *     relu:        [zp, qmax]
+ *     relu6:       [zp, min(qmax, zp + rne(6 / s))]
+ *     clamp(a, b): [sat(zp + rne(a / s)), sat(zp + rne(b / s))]
+ * (bounds quantized as PyTorch's quantize_val does, then clamped to the dtype:
+ * 6/s + zp can be far above 255).  An activation whose producer is a
+ * conv2d/linear/add/requantize used by nothing else, with no qparams of its
+ * own or the same ones, becomes that producer's [lo, hi].
+ *
+ * At -O0 nothing is fused: a producer without qparams takes the activation's
+ * qparams with the full dtype range, and the activation stays a separate
+ * clamp.  Both give the same bits.  An activation left standalone whose
+ * input has other qparams is a requantize with the activation's bounds. */
+#include <math.h>
+
+#include "ir.h"
+
+static int act_bounds(Graph *g, Node *a, int32_t *lo, int32_t *hi)
+{
+	const ActAttr *act = &a->u.act;
+	double mn = a->op == OP_CLAMP ? act->min : 0.0;
+	double mx = a->op == OP_RELU6 ? 6.0 : a->op == OP_CLAMP ? act->max : INFINITY;
+	if (a->op == OP_CLAMP && !(mn <= mx)) {
+		diag_error(g->diag, a->op_span, "clamp bounds are reversed: min=%g > max=%g", mn, mx);
+		return 0;
+	}
+	*lo = a->op == OP_CLAMP ? quant_clamp_bound(mn, a->scale, a->zp, a->dtype) : a->zp;
+	*hi = quant_clamp_bound(mx, a->scale, a->zp, a->dtype);
+	return 1;
+}
+
+static void take_q(Node *to, const Node *from, int32_t lo, int32_t hi)
+{
+	to->dtype = from->dtype;
+	to->has_q = 1;
+	to->scale = from->scale;
+	to->zp = from->zp;
+	to->q_span = from->q_span;
+	to->lo = lo;
+	to->hi = hi;
+}
+
+static int fusable(Graph *g, Node *x, Node *a)
+{
+	if (x->op != OP_CONV2D && x->op != OP_LINEAR && x->op != OP_ADD && x->op != OP_REQUANTIZE)
+		return 0;
+	return ir_sole_user(g, x) == a && (!x->has_q || ir_same_q(x, a));
+}
+
+static void fuse(Graph *g, Node *x, Node *a, int32_t lo, int32_t hi)
+{
+	if (!x->has_q)
+		take_q(x, a, lo, hi);
+	x->lo = x->lo > lo ? x->lo : lo;
+	x->hi = x->hi < hi ? x->hi : hi;
+	x->fused_act = x->fused_act ? arena_printf(g->arena, "%s, %s", x->fused_act, a->name) : a->name;
+	ir_replace_uses(g, a, x);
+	a->dead = 1;
+}
+
+static void keep(Graph *g, Node *x, Node *a, int32_t lo, int32_t hi)
+{
+	int32_t qmin, qmax;
+	ir_dtype_range(a->dtype, &qmin, &qmax);
+	if (!x->has_q)
+		take_q(x, a, qmin, qmax);
+	a->lo = lo;
+	a->hi = hi;
+	if (!ir_same_q(x, a)) {
+		a->op = OP_REQUANTIZE; /* u.act is not read past this point */
+		a->fused_act = a->name;
+	}
+	(void)g;
+}
+
+void pass_fuse_act(Graph *g)
+{
+	for (int i = 0; i < g->nnodes; i++) {
+		Node *a = g->nodes[i];
+		int32_t lo, hi;
+		if (a->dead || !(op_info[a->op].flags & OPF_ACT) || !a->has_q)
+			continue;
+		if (!act_bounds(g, a, &lo, &hi))
+			continue;
+		Node *x = a->in[0];
+		if (g->opt > 0 && fusable(g, x, a))
+			fuse(g, x, a, lo, hi);
+		else
+			keep(g, x, a, lo, hi);
+	}
+}

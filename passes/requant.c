@@ -1,0 +1,96 @@
+/* Requantization constants: for every rescale, the Q31 mantissa and right
+ * shift of docs/arithmetic.md.  |M| >= 2^30 is rejected here. */
+#include <math.h>
+
+#include "ir.h"
+
+static int encode(Graph *g, Node *n, Requant *rq, int i, double M, const char *what)
+{
+	rq->real[i] = M;
+	if (quant_multiplier(M, &rq->mult[i], &rq->shift[i]) == 0)
+		return 1;
+	diag_error(g->diag, n->op_span,
+	           "requantization multiplier %s of %s '%s' is %.6g, outside the supported range |M| < 2^30 "
+	           "(check the scales: M = %s)",
+	           what, op_info[n->op].name, n->name, M,
+	           n->op == OP_CONV2D || n->op == OP_LINEAR ? "s_in * s_w / s_out" : "s_in / s_out");
+	return 0;
+}
+
+static void conv(Graph *g, Node *n)
+{
+	ConvAttr *a = &n->u.conv;
+	int oc = (int)a->weight->dims[0];
+	requant_init(g->arena, &a->rq, oc);
+	for (int c = 0; c < oc; c++) {
+		char what[32];
+		snprintf(what, sizeof what, "[%d]", c);
+		if (!encode(g, n, &a->rq, c, n->in[0]->scale * a->wscale[c] / n->scale, what))
+			return;
+	}
+}
+
+static void add(Graph *g, Node *n)
+{
+	AddAttr *a = &n->u.add;
+	a->real_a = n->in[0]->scale / n->scale;
+	a->real_b = n->in[1]->scale / n->scale;
+	double big = fmax(a->real_a, a->real_b);
+	int32_t m;
+	int8_t shift;
+	if (quant_multiplier(big, &m, &shift) != 0) {
+		diag_error(g->diag, n->op_span, "requantization multiplier of add '%s' is %.6g, outside |M| < 2^30", n->name,
+		           big);
+		return;
+	}
+	a->shift = shift;
+	a->mult_a = (int32_t)llround(ldexp(a->real_a, shift));
+	a->mult_b = (int32_t)llround(ldexp(a->real_b, shift));
+}
+
+static void concat(Graph *g, Node *n)
+{
+	ConcatAttr *a = &n->u.concat;
+	a->rq = arena_alloc(g->arena, (size_t)n->nin * sizeof *a->rq);
+	for (int i = 0; i < n->nin; i++) {
+		if (ir_same_q(n, n->in[i]))
+			continue;
+		requant_init(g->arena, &a->rq[i], 1);
+		encode(g, n, &a->rq[i], 0, n->in[i]->scale / n->scale, "");
+	}
+}
+
+/* One (m, n) per window count that can occur. */
+static void avgpool(Graph *g, Node *n)
+{
+	PoolAttr *p = &n->u.pool;
+	int area = p->kh * p->kw;
+	int nopad = !p->pad[0] && !p->pad[1] && !p->pad[2] && !p->pad[3];
+	requant_init(g->arena, &p->rq, area + 1);
+	for (int cnt = p->count_include_pad || nopad ? area : 1; cnt <= area; cnt++)
+		encode(g, n, &p->rq, cnt, n->in[0]->scale / (n->scale * cnt), "");
+}
+
+static void single(Graph *g, Node *n, double M)
+{
+	requant_init(g->arena, &n->u.rq.rq, 1);
+	encode(g, n, &n->u.rq.rq, 0, M, "");
+}
+
+void pass_requant(Graph *g)
+{
+	for (int i = 0; i < g->nnodes; i++) {
+		Node *n = g->nodes[i];
+		if (n->dead)
+			continue;
+		switch (n->op) {
+		case OP_CONV2D: case OP_LINEAR: conv(g, n); break;
+		case OP_ADD: add(g, n); break;
+		case OP_CONCAT: concat(g, n); break;
+		case OP_AVGPOOL2D: case OP_GLOBAL_AVGPOOL: avgpool(g, n); break;
+		case OP_REQUANTIZE: single(g, n, n->in[0]->scale / n->scale); break;
+		case OP_MATMUL: single(g, n, n->in[0]->scale * n->in[1]->scale / n->scale); break;
+		default: break;
+		}
+	}
+}
