@@ -34,7 +34,9 @@ int quant_multiplier(double M, int32_t *mult, int8_t *shift)
 		m /= 2;
 		e += 1;
 	}
-	if (31 - e < 1 || 31 - e > 62)
+	if (31 - e < 1)
+		return -1; /* within half a Q31 step of 2^30: rounds to 2^30 */
+	if (31 - e > 62)
 		die("multiplier %g gives shift %d", M, 31 - e);
 	*mult = (int32_t)m;
 	*shift = (int8_t)(31 - e);

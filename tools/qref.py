@@ -665,7 +665,9 @@ def standalone_bn_spec(x_name, x_shape, ctx, kw):
     spec.x = x_name
     C = A.shape[0]
     spec.wf = A.reshape(C, 1, 1, 1).astype(F32)
-    spec.bf = (beta - (A * mean).astype(F32)).astype(F32)
+    # b' with b = 0, in the same float32 order as folding into a conv
+    zero = np.zeros(C, F32)
+    spec.bf = ((((zero - mean).astype(F32) * rsqrt).astype(F32) * gamma).astype(F32) + beta).astype(F32)
     spec.groups = C
     spec.flat_out = len(x_shape) == 2
     return spec
@@ -1045,8 +1047,8 @@ class Model:
             xdt, xshape, xqp = self._qin(ins[0])
             spec = conv_spec_from_args(self.ctx, op, ins[0], kw)
             shape = self._conv_out_shape(spec, xshape)
-            if defer_to(("batchnorm",)):
-                # folded into the batchnorm; own qparams (if any) unused
+            if not given and defer_to(("batchnorm",)):
+                # no qparams of its own: folded into the batchnorm
                 self.pending[name] = ("conv", spec, shape)
             elif not given and defer_to(ACTIVATIONS):
                 self.pending[name] = ("conv", spec, shape)
