@@ -83,11 +83,11 @@ void cg_layer_comment(FILE *c, Graph *g, const Node *n, const CgOptions *o)
 			fprintf(c, " *   kernel %dx%d, stride %d,%d, dilation %d,%d, pad t%d l%d b%d r%d, groups %d\n", a->kh,
 			        a->kw, a->stride[0], a->stride[1], a->dilation[0], a->dilation[1], a->pad[0], a->pad[1],
 			        a->pad[2], a->pad[3], a->groups);
-		if (a->fused_bn)
-			fprintf(c, " *   batchnorm %s folded into the weights/scales and bias\n", a->fused_bn);
 	}
-	if (n->fused_act)
-		fprintf(c, " *   fused %s: clamp [%d, %d]\n", n->fused_act, (int)n->lo, (int)n->hi);
+	if (n->fused)
+		fprintf(c, " *   fused: %s\n", n->fused);
+	if (n->has_q && (n->lo != (n->dtype == DT_U8 ? 0 : -128) || n->hi != (n->dtype == DT_U8 ? 255 : 127)))
+		fprintf(c, " *   output clamp [%d, %d]\n", (int)n->lo, (int)n->hi);
 	fprintf(c, " */\n");
 	(void)g;
 }
@@ -158,7 +158,7 @@ static int has_quantized_api(Graph *g)
 
 static void arena_ptr(FILE *c, const Node *n)
 {
-	fprintf(c, "(%s *)(arena + %lld)", cg_ctype(n->dtype), (long long)n->arena_off);
+	fprintf(c, "(%s *)(mem + %lld)", cg_ctype(n->dtype), (long long)n->arena_off);
 }
 
 /* NCHW <-> NHWC copies of quantized boundary tensors. */
@@ -214,7 +214,7 @@ static void emit_checks(FILE *c, Graph *g, int quantized)
 static void emit_forward(FILE *c, Graph *g)
 {
 	fprintf(c, "\n/* Every layer between the model's boundary tensors, in order. */\n");
-	fprintf(c, "static void forward(unsigned char *arena)\n{\n");
+	fprintf(c, "static void forward(unsigned char *mem)\n{\n");
 	for (int i = 0; i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
 		if (n->dead || n->op == OP_INPUT || is_entry(n) || is_exit(n) || ir_is_alias(n))
@@ -236,6 +236,7 @@ static void emit_run(FILE *c, Graph *g, const char *prefix)
 	signature(c, g, prefix, "run", 0);
 	fprintf(c, "\n{\n");
 	emit_checks(c, g, 0);
+	fprintf(c, "\tunsigned char *mem = arena;\n");
 	for (int i = 0; i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
 		if (n->dead || !is_entry(n))
@@ -250,7 +251,7 @@ static void emit_run(FILE *c, Graph *g, const char *prefix)
 			arena_ptr(c, g->inputs[i]);
 			fprintf(c, ");\n");
 		}
-	fprintf(c, "\tforward((unsigned char *)arena);\n");
+	fprintf(c, "\tforward(mem);\n");
 	for (int i = 0; i < g->noutputs; i++) {
 		Node *o = g->outputs[i];
 		if (is_exit(o)) {
@@ -272,13 +273,14 @@ static void emit_run_quantized(FILE *c, Graph *g, const char *prefix)
 	signature(c, g, prefix, "run_quantized", 1);
 	fprintf(c, "\n{\n");
 	emit_checks(c, g, 1);
+	fprintf(c, "\tunsigned char *mem = arena;\n");
 	for (int i = 0; i < g->ninputs; i++) {
 		Node *q = q_input(g, i);
 		fprintf(c, "\tcopy_in_%s(%s, ", cg_layer(g, q), param(g, q));
 		arena_ptr(c, q);
 		fprintf(c, ");\n");
 	}
-	fprintf(c, "\tforward((unsigned char *)arena);\n");
+	fprintf(c, "\tforward(mem);\n");
 	for (int i = 0; i < g->noutputs; i++) {
 		Node *q = q_output(g, i);
 		fprintf(c, "\tcopy_out_%s(", cg_layer(g, q));

@@ -102,6 +102,16 @@ void ir_replace_uses(Graph *g, Node *from, Node *to)
 	from->is_output = 0;
 }
 
+void ir_absorb(Graph *g, Node *into, Node *gone)
+{
+	if (!into->fused)
+		into->fused = arena_printf(g->arena, "%s %s", op_info[into->op].name, into->name);
+	into->fused = arena_printf(g->arena, "%s + %s %s", into->fused, op_info[gone->op].name, gone->name);
+	into->name = gone->name;
+	ir_replace_uses(g, gone, into);
+	gone->dead = 1;
+}
+
 int64_t ir_numel(const Node *n)
 {
 	int64_t k = 1;

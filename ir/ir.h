@@ -117,7 +117,6 @@ typedef struct ConvAttr {
 	                            batchnorm factor; negative when gamma < 0 (quantize_weights) */
 	int32_t *bias_q;         /* [OC] folded bias B[c] (pass_fold_bias) */
 	Requant rq;              /* [OC] M = s_in * wscale[c] / s_out (pass_requant) */
-	const char *fused_bn;    /* name of the batchnorm folded in, or NULL */
 } ConvAttr;
 
 typedef struct BnAttr {
@@ -177,7 +176,10 @@ typedef struct Node {
 	Span q_span;             /* where the qparams were written, {0,0} if not */
 	int32_t lo, hi;          /* output clamp bounds, quantized domain (set with the qparams;
 	                            narrowed by pass_fuse_act) */
-	const char *fused_act;   /* the relu/relu6/clamp fused into this node, or NULL */
+	const char *fused;       /* what was fused into this node, as written in the source:
+	                            "conv2d c1 + batchnorm b1 + relu r1"; NULL if nothing.
+	                            The node then carries the name of the last op in the chain,
+	                            the tensor the rest of the source reads. */
 	int dead;                /* removed by a pass; skipped everywhere */
 	int is_output;
 	int64_t arena_off;       /* byte offset in the activation arena (pass_plan), -1: none */
@@ -217,6 +219,8 @@ Node *ir_find(Graph *g, const char *name);        /* live node by name, or NULL 
 int ir_nuses(Graph *g, const Node *n);            /* live consumers, outputs count as uses */
 Node *ir_sole_user(Graph *g, const Node *n);      /* the one live consumer, or NULL */
 void ir_replace_uses(Graph *g, Node *from, Node *to);
+/* `into` absorbs `gone`: takes its name and its consumers, records the fusion. */
+void ir_absorb(Graph *g, Node *into, Node *gone);
 int64_t ir_numel(const Node *n);
 int ir_same_q(const Node *a, const Node *b);      /* equal dtype, scale and zp */
 /* Rank-4 tensors are stored NHWC, others row-major.  True when that memory

@@ -97,8 +97,6 @@ static void conv(FILE *f, const Node *n)
 	constant(f, "weight", c->weight);
 	if (c->bias && !c->wscale)
 		constant(f, "bias", c->bias);
-	if (c->fused_bn)
-		fprintf(f, "    folded batchnorm %s\n", c->fused_bn);
 	channel_table(f, n);
 }
 
@@ -173,8 +171,8 @@ void ir_print(FILE *f, Graph *g)
 		if (n->arena_off >= 0)
 			fprintf(f, "  arena+%lld", (long long)n->arena_off);
 		fputc('\n', f);
-		if (n->fused_act)
-			fprintf(f, "    fused %s\n", n->fused_act);
+		if (n->fused)
+			fprintf(f, "    fused: %s\n", n->fused);
 		attrs(f, n);
 	}
 	fprintf(f, "output");

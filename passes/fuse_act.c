@@ -55,9 +55,7 @@ static void fuse(Graph *g, Node *x, Node *a, int32_t lo, int32_t hi)
 		take_q(x, a, lo, hi);
 	x->lo = x->lo > lo ? x->lo : lo;
 	x->hi = x->hi < hi ? x->hi : hi;
-	x->fused_act = x->fused_act ? arena_printf(g->arena, "%s, %s", x->fused_act, a->name) : a->name;
-	ir_replace_uses(g, a, x);
-	a->dead = 1;
+	ir_absorb(g, x, a);
 }
 
 static void keep(Graph *g, Node *x, Node *a, int32_t lo, int32_t hi)
@@ -69,8 +67,8 @@ static void keep(Graph *g, Node *x, Node *a, int32_t lo, int32_t hi)
 	a->lo = lo;
 	a->hi = hi;
 	if (!ir_same_q(x, a)) {
+		a->fused = arena_printf(g->arena, "%s %s as a requantize", op_info[a->op].name, a->name);
 		a->op = OP_REQUANTIZE; /* u.act is not read past this point */
-		a->fused_act = a->name;
 	}
 	(void)g;
 }

@@ -76,7 +76,6 @@ static void fold_into(Graph *g, Node *conv, Node *bnode)
 	}
 	c->bias = b;
 	c->bias_span = bnode->op_span;
-	c->fused_bn = bnode->name;
 	conv->dtype = bnode->dtype;
 	conv->has_q = bnode->has_q;
 	conv->scale = bnode->scale;
@@ -84,8 +83,7 @@ static void fold_into(Graph *g, Node *conv, Node *bnode)
 	conv->q_span = bnode->q_span;
 	conv->lo = bnode->lo;
 	conv->hi = bnode->hi;
-	ir_replace_uses(g, bnode, conv);
-	bnode->dead = 1;
+	ir_absorb(g, conv, bnode);
 }
 
 /* batchnorm -> depthwise 1x1 conv, in place. */
@@ -114,7 +112,7 @@ static void to_depthwise(Graph *g, Node *n)
 	c->weight = w;
 	c->bias = b;
 	c->weight_span = c->bias_span = n->op_span;
-	c->fused_bn = n->name;
+	n->fused = arena_printf(g->arena, "batchnorm %s as a depthwise 1x1 conv2d", n->name);
 }
 
 void pass_fuse_bn(Graph *g)

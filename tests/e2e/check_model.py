@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""End-to-end check of one .q network: qcc -> C -> cc -Werror -> run, and the
+output compared byte for byte with the independent reference tools/qref.py
+on the shipped input (if any) and on N random inputs.
+
+  check_model.py --qcc build/qcc --q samples/lenet/lenet.q --work DIR
+                 [--cc gcc --cc clang] [--qcc-flag=-O0 ...] [--n 20]
+                 [--input samples/lenet/input.bin]
+
+Exits 1 on any difference: the tolerance is zero.
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import qref  # noqa: E402
+
+NP = {"f32": np.float32, "u8": np.uint8, "i8": np.int8}
+CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.stderr.write("FAILED: %s\n%s%s" % (" ".join(cmd), r.stdout, r.stderr))
+        sys.exit(1)
+    return r
+
+
+def build(args, cc, tag):
+    """qcc + cc; returns the path of the runner binary."""
+    base = os.path.join(args.work, tag)
+    os.makedirs(base, exist_ok=True)
+    c_file = os.path.join(base, "model.c")
+    run([args.qcc, args.q, "-o", c_file, "--prefix=qnet"] + args.qcc_flag)
+    objs = []
+    for src in (c_file, os.path.join(ROOT, "runtime", "qrt.c")):
+        obj = os.path.join(base, os.path.basename(src) + ".o")
+        run([cc] + CFLAGS + ["-I", os.path.join(ROOT, "runtime"), "-c", src, "-o", obj])
+        objs.append(obj)
+    exe = os.path.join(base, "run_model")
+    run([cc, "-O2", "-DQCC_MODEL=qnet_model", "-I", os.path.join(ROOT, "runtime"),
+         os.path.join(ROOT, "tests", "driver", "run_model.c")] + objs + ["-o", exe])
+    return exe
+
+
+def random_input(rng, dtype, shape, qp):
+    if dtype == "f32":
+        return rng.uniform(-3.0, 3.0, size=shape).astype(np.float32)
+    lo, hi = (0, 255) if dtype == "u8" else (-128, 127)
+    return rng.integers(lo, hi + 1, size=shape).astype(NP[dtype])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qcc", required=True)
+    ap.add_argument("--q", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--cc", action="append")
+    ap.add_argument("--qcc-flag", action="append", default=[])
+    ap.add_argument("--n", type=int, default=20)
+    ap.add_argument("--input", action="append", default=[])
+    args = ap.parse_args()
+    ccs = args.cc or ["gcc"]
+
+    model = qref.load(args.q)
+    exes = [build(args, cc, "%s%s" % (cc, "".join(args.qcc_flag))) for cc in ccs]
+    rng = np.random.default_rng(12345)
+    cases = []
+    if args.input:
+        cases.append([np.fromfile(p, dtype=NP[d]).reshape(s)
+                      for p, (_, d, s, _) in zip(args.input, model.inputs)])
+    for _ in range(args.n):
+        cases.append([random_input(rng, d, s, qp) for (_, d, s, qp) in model.inputs])
+
+    total = 0
+    for k, ins in enumerate(cases):
+        want = model.run(ins)
+        in_files = []
+        for i, a in enumerate(ins):
+            p = os.path.join(args.work, "in%d.bin" % i)
+            a.tofile(p)
+            in_files += ["--in", p]
+        for exe in exes:
+            out_files = [os.path.join(args.work, "out%d.bin" % i) for i in range(len(want))]
+            run([exe] + in_files + sum([["--out", p] for p in out_files], []))
+            for i, (p, w) in enumerate(zip(out_files, want)):
+                got = open(p, "rb").read()
+                w = np.ascontiguousarray(w)
+                if got != w.tobytes():
+                    g = np.frombuffer(got, dtype=w.dtype).reshape(w.shape)
+                    bad = np.flatnonzero(g.view(np.uint8 if w.dtype.itemsize == 1 else np.uint32).ravel()
+                                         != w.view(np.uint8 if w.dtype.itemsize == 1 else np.uint32).ravel())
+                    print("MISMATCH %s case %d output %d: %d of %d elements differ; first at %d: qcc %r, qref %r"
+                          % (exe, k, i, bad.size, w.size, bad[0], g.ravel()[bad[0]], w.ravel()[bad[0]]))
+                    return 1
+                total += w.size
+    print("%s: %d cases x %d build(s), %d output elements, all bit-identical to qref"
+          % (os.path.basename(args.q), len(cases), len(exes), total))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
