@@ -48,21 +48,51 @@ int diag_col(const Source *src, uint32_t offset)
 	return (int)(offset - line_start(src, offset)) + 1;
 }
 
-/* The line holding offset, echoed with tabs turned into one space so that
- * the caret line below it, which counts one column per byte, lines up. */
-static void echo_line(FILE *out, const Source *src, uint32_t begin, uint32_t end)
+/* Bytes of the well-formed UTF-8 character at s (at most n bytes are
+ * there), or 0 when s does not start one. */
+static int utf8_len(const unsigned char *s, uint32_t n)
 {
-	for (uint32_t i = begin; i < end; i++) {
-		char c = src->text[i];
-		fputc(c == '\t' || c == '\0' ? ' ' : c, out);
+	int len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+	        : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+	if (len == 0 || (uint32_t)len > n)
+		return 0;
+	for (int i = 1; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	/* overlong forms, surrogates and code points past U+10FFFF */
+	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) || (s[0] == 0xF0 && s[1] < 0x90) ||
+	    (s[0] == 0xF4 && s[1] > 0x8F))
+		return 0;
+	return len;
+}
+
+/* The source line [begin, end), one column per character: a tab becomes
+ * one space and a control character or a byte that is not UTF-8 becomes
+ * '?', so the caret line below, which writes one column per character,
+ * lines up, and the terminal gets no raw bytes. */
+static void echo_line(FILE *out, const char *text, uint32_t begin, uint32_t end)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	for (uint32_t i = begin; i < end;) {
+		int len = utf8_len(s + i, end - i);
+		if (len > 1)
+			fwrite(s + i, 1, (size_t)len, out);
+		else
+			fputc(s[i] == '\t' ? ' ' : len == 0 || s[i] < ' ' || s[i] == 0x7F ? '?' : s[i], out);
+		i += len ? (uint32_t)len : 1;
 	}
 	fputc('\n', out);
 }
 
-/* A UTF-8 continuation byte occupies no column of its own on a terminal. */
-static int is_continuation(char c)
+/* Writes c once per character of [begin, end). */
+static void pad_columns(FILE *out, const char *text, uint32_t begin, uint32_t end, int c)
 {
-	return ((unsigned char)c & 0xC0) == 0x80;
+	const unsigned char *s = (const unsigned char *)text;
+	for (uint32_t i = begin; i < end;) {
+		int len = utf8_len(s + i, end - i);
+		fputc(c, out);
+		i += len ? (uint32_t)len : 1;
+	}
 }
 
 static void show_span(FILE *out, const Source *src, Span at)
@@ -72,20 +102,20 @@ static void show_span(FILE *out, const Source *src, Span at)
 	uint32_t stop = start;
 	while (stop < src->len && src->text[stop] != '\n')
 		stop++;
-	uint32_t shown = stop;   /* a CRLF file's '\r' is not echoed */
-	if (shown > start && src->text[shown - 1] == '\r')
-		shown--;
+	if (stop > start && src->text[stop - 1] == '\r')
+		stop--;   /* a CRLF file's '\r' is not echoed */
 	fprintf(out, " %4d | ", diag_line(src, begin));
-	echo_line(out, src, start, shown);
+	echo_line(out, src->text, start, stop);
 	fputs("      | ", out);
-	for (uint32_t i = start; i < begin; i++)
-		if (!is_continuation(src->text[i]))
-			fputc(' ', out);
+	pad_columns(out, src->text, start, begin < stop ? begin : stop, ' ');
+	if (begin > stop)
+		fputc(' ', out);   /* the '\r' or the newline itself */
 	fputc('^', out);
-	uint32_t end = at.end < shown ? at.end : shown;
-	for (uint32_t i = begin + 1; i < end; i++)
-		if (!is_continuation(src->text[i]))
-			fputc('~', out);
+	uint32_t end = at.end < stop ? at.end : stop;
+	if (end > begin) {
+		int len = utf8_len((const unsigned char *)src->text + begin, stop - begin);
+		pad_columns(out, src->text, begin + (len ? (uint32_t)len : 1), end, '~');
+	}
 	fputc('\n', out);
 }
 

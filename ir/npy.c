@@ -7,7 +7,9 @@
  * and then the raw elements.  qcc reads the four dtypes the language names
  * and reports everything else at the string literal that named the file:
  * a user's .npy is the most likely thing in a build to be wrong. */
+#ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L   /* stat() */
+#endif
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -54,7 +56,7 @@ typedef struct Npy {
 static char *resolve(Graph *g, const char *path)
 {
 	const char *dir = g->src ? g->src->dir : NULL;
-	if (path[0] == '/' || !dir || !dir[0] || strcmp(dir, ".") == 0)
+	if (path[0] == '/' || !dir || !dir[0] || strcmp(dir, ".") == 0 || strcmp(dir, "./") == 0)
 		return arena_strdup(g->arena, path);
 	size_t n = strlen(dir);
 	return arena_printf(g->arena, "%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", path);
