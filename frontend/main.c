@@ -46,7 +46,8 @@ static void usage(FILE *f)
 	cg_list_targets(f);
 	fprintf(f, " (default c)\n"
 	           "  --prefix=NAME       prefix of the generated C symbols (default: the model name)\n"
-	           "  --dump-ir           print the final IR to stdout (no C is written unless -o is given)\n"
+	           "  --dump-ir           print the final IR to stdout (with a dump option, C is written\n"
+	           "                      only if -o is given)\n"
 	           "  --dump-after=PASS   print the IR after PASS (parse");
 	for (int i = 0; i < NPASSES; i++)
 		fprintf(f, ", %s", pipeline[i].name);
@@ -253,7 +254,7 @@ int main(int argc, char **argv)
 		rc = EXIT_USER;
 	else if (o.dump_ir)
 		dump(g, "all passes");
-	if (rc == EXIT_OK && (o.output || !o.dump_ir) &&
+	if (rc == EXIT_OK && (o.output || !(o.dump_ir || o.dump_after)) &&
 	    write_outputs(g, &o, o.output ? o.output : default_output(a, o.input)))
 		rc = EXIT_IO;
 	arena_free(a);

@@ -161,7 +161,7 @@ int ir_dtype_size(DType t)
 
 const char *ir_dtype_name(DType t)
 {
-	static const char *names[] = {"none", "f32", "u8", "i8", "i32"};
+	static const char *names[] = {"?", "f32", "u8", "i8", "i32"};
 	return names[t];
 }
 

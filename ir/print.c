@@ -43,7 +43,7 @@ static void constant(FILE *f, const char *what, const Const *c)
 		return;
 	fprintf(f, "    %s: %s", what, ir_dtype_name(c->dtype));
 	dims(f, c->rank, c->dims);
-	if (c->nch > 1)
+	if (c->nch > 0 && c->nch == c->dims[c->axis])
 		fprintf(f, " per-channel axis %d", c->axis);
 	else if (c->nch == 1)
 		fprintf(f, " per-tensor (scale=%.9g, zp=%d)", c->scale[0], (int)c->zp[0]);
