@@ -81,6 +81,8 @@ typedef struct LexState {
 	Span open[LEX_MAX_DEPTH];   /* where each open bracket is */
 	int at_line_start;      /* no token since the last NEWLINE: blank lines are skipped */
 	int recovering;         /* a syntax error was reported in this statement */
+	int rescan;             /* end the statement, then scan again from rescan_at */
+	uint32_t rescan_at;
 } LexState;
 
 #ifndef YY_TYPEDEF_YY_SCANNER_T

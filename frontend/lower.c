@@ -93,11 +93,13 @@ static int edit_distance(const char *a, const char *b)
 }
 
 /* "; did you mean 'x'?" when one candidate is a typo away (one edit in a
- * short name, two in a longer one), else "". */
+ * short name, two in a longer one), else "".  Names of one or two letters
+ * are all a typo away from each other: no suggestion. */
 static const char *suggest(Lower *lw, const char *name, const char *const *cands, int n)
 {
 	const char *best = NULL;
-	int bestd = strlen(name) <= 4 ? 2 : 3;
+	size_t len = strlen(name);
+	int bestd = len < 3 ? 0 : len <= 4 ? 2 : 3;
 	for (int i = 0; i < n; i++) {
 		int d = cands[i] ? edit_distance(name, cands[i]) : 99;
 		if (d < bestd) {
@@ -484,13 +486,17 @@ static int check_ragged(Lower *lw, const Value *v, const Const *k, int depth)
 	if (depth == k->rank) {
 		if (v->kind == V_NUM)
 			return 1;
-		ERR(v->span, "ragged list: expected a number here, like the first element, got %s", describe(lw, v));
+		ERR(v->span, "ragged list: got %s where the first entry at this depth is a number", describe(lw, v));
 		return 0;
 	}
-	if (v->kind != V_LIST || v->nitems != k->dims[depth]) {
-		ERR(v->span, "ragged list: expected a list of %lld here, like the first one at this depth, got %s%s",
-		    (long long)k->dims[depth], describe(lw, v),
-		    v->kind == V_LIST ? arena_printf(lw->g->arena, " of %d", v->nitems) : "");
+	if (v->kind != V_LIST) {
+		ERR(v->span, "ragged list: got %s where the first entry at this depth is a list of %lld", describe(lw, v),
+		    (long long)k->dims[depth]);
+		return 0;
+	}
+	if (v->nitems != k->dims[depth]) {
+		ERR(v->span, "ragged list: this list has %d entr%s, but the first one at this depth has %lld", v->nitems,
+		    v->nitems == 1 ? "y" : "ies", (long long)k->dims[depth]);
 		return 0;
 	}
 	for (int i = 0; i < v->nitems; i++)

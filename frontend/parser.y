@@ -165,15 +165,39 @@ items:
 
 %%
 
+/* Is the token at `at` the first on its line? */
+static int starts_line(const Source *src, Span at)
+{
+	uint32_t i = at.begin < src->len ? at.begin : (uint32_t)src->len;
+	while (i > 0 && (src->text[i - 1] == ' ' || src->text[i - 1] == '\t'))
+		i--;
+	return i == 0 || src->text[i - 1] == '\n';
+}
+
 /* Bison's message ("syntax error, unexpected number, expecting ')' or ','")
  * is already the right one.  The scanner is told, so that a newline in an
- * unbalanced bracket may end the broken statement. */
+ * unbalanced bracket may end the broken statement.
+ *
+ * A bad token opening a line below an open bracket most likely means the
+ * bracket was never closed and the token starts the next statement: the
+ * bracket is pointed out, and the scanner ends the broken statement there
+ * and scans the token again.  (Bison discards the lookahead while
+ * recovering, so the scanner is next called for the NEWLINE.) */
 static void yyerror(YYLTYPE *at, yyscan_t scanner, Lower *lw, const char *msg)
 {
 	LexState *ls = lex_state(scanner);
+	const Source *src = ls->g->src;
 	(void)lw;
 	diag_error(ls->g->diag, *at, "%s", msg);
 	ls->recovering = 1;
+	if (ls->depth > 0 && ls->depth <= LEX_MAX_DEPTH && starts_line(src, *at)) {
+		Span open = ls->open[ls->depth - 1];
+		if (diag_line(src, at->begin) > diag_line(src, open.begin)) {
+			diag_note(ls->g->diag, open, "to match this '%c'", src->text[open.begin]);
+			ls->rescan = 1;
+			ls->rescan_at = at->begin;
+		}
+	}
 }
 
 static Arena *arena(yyscan_t scanner)
