@@ -1,0 +1,5 @@
+model unterminated
+input x : u8[1, 1, 8, 8](scale=0.05, zp=128)
+c = conv2d(x, weight="npy/w.npy)
+r = relu(c)
+output r
