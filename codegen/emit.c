@@ -18,6 +18,15 @@ const char *cg_ctype(DType t)
 	}
 }
 
+const char *cg_f32(Graph *g, float v)
+{
+	char buf[48];
+	snprintf(buf, sizeof buf, "%.9g", (double)v);
+	if (!strpbrk(buf, ".eEni"))
+		strcat(buf, ".0");
+	return arena_printf(g->arena, "%sf", buf);
+}
+
 static const char *cname(Graph *g, const char *s)
 {
 	char *r = arena_strdup(g->arena, s);

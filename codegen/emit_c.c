@@ -137,8 +137,8 @@ static void emit_quantize(FILE *c, Graph *g, const Node *n)
 	fprintf(c, "\t/* NCHW float -> NHWC; %.9g = (float)(1/scale) */\n", (double)inv);
 	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int c = 0; c < %lld; c++)\n", LL(N), LL(C));
 	fprintf(c, "\tfor (int i = 0; i < %lld; i++)\n", LL(HW));
-	fprintf(c, "\t\ty[(b * %lld + i) * %lld + c] = (%s)qrt_quantize_f32(x[(b * %lld + c) * %lld + i], %.9gf, %d, %d, %d);\n",
-	        LL(HW), LL(C), cg_ctype(n->dtype), LL(C), LL(HW), (double)inv, (int)n->zp, (int)n->lo, (int)n->hi);
+	fprintf(c, "\t\ty[(b * %lld + i) * %lld + c] = (%s)qrt_quantize_f32(x[(b * %lld + c) * %lld + i], %s, %d, %d, %d);\n",
+	        LL(HW), LL(C), cg_ctype(n->dtype), LL(C), LL(HW), cg_f32(g, inv), (int)n->zp, (int)n->lo, (int)n->hi);
 	fprintf(c, "}\n");
 }
 
@@ -151,8 +151,8 @@ static void emit_dequantize(FILE *c, Graph *g, const Node *n)
 	fprintf(c, "\t/* NHWC -> NCHW float; scale %.9g as float */\n", x->scale);
 	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int c = 0; c < %lld; c++)\n", LL(N), LL(C));
 	fprintf(c, "\tfor (int i = 0; i < %lld; i++)\n", LL(HW));
-	fprintf(c, "\t\ty[(b * %lld + c) * %lld + i] = qrt_dequantize(x[(b * %lld + i) * %lld + c], %d, %.9gf);\n", LL(C),
-	        LL(HW), LL(HW), LL(C), (int)x->zp, (double)(float)x->scale);
+	fprintf(c, "\t\ty[(b * %lld + c) * %lld + i] = qrt_dequantize(x[(b * %lld + i) * %lld + c], %d, %s);\n", LL(C),
+	        LL(HW), LL(HW), LL(C), (int)x->zp, cg_f32(g, (float)x->scale));
 	fprintf(c, "}\n");
 }
 

@@ -296,7 +296,8 @@ const Target *cg_find_target(const char *name);
 void cg_list_targets(FILE *out);
 /* emit.c: the parts every target shares */
 int cg_emit(Graph *g, const Target *t, const CgOptions *o, FILE *c, FILE *h);
-const char *cg_ctype(DType t);                        /* "uint8_t", "int8_t", "float", "int32_t" */
+const char *cg_ctype(DType t);
+const char *cg_f32(Graph *g, float v);                 /* a float literal that round-trips: "51.0f" */                        /* "uint8_t", "int8_t", "float", "int32_t" */
 const char *cg_layer(Graph *g, const Node *n);        /* "layer3_c1": the node's C function */
 void cg_layer_comment(FILE *c, Graph *g, const Node *n, const CgOptions *o);
 void cg_int_array(FILE *c, const char *ctype, const char *name, const void *data, DType t, int64_t count,

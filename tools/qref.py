@@ -378,7 +378,8 @@ class Parser:
                     raise QrefError("duplicate argument %s" % name)
                 kw[name] = self.value()
             else:
-                if kw:
+                # flags such as `symmetric` may follow named arguments
+                if kw and not (self.peek().kind == "id" and self.peek(1).kind in (",", ")")):
                     raise QrefError("line %d: positional after named argument"
                                     % self.peek().line)
                 pos.append(self.value())
