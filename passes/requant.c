@@ -4,17 +4,23 @@
 
 #include "ir.h"
 
-static int encode(Graph *g, Node *n, Requant *rq, int i, double M, const char *what)
+/* what: "" or " channel 3"; how: the formula with its numbers. */
+static int encode(Graph *g, Node *n, Requant *rq, int i, double M, const char *what, const char *how)
 {
 	rq->real[i] = M;
 	if (quant_multiplier(M, &rq->mult[i], &rq->shift[i]) == 0)
 		return 1;
 	diag_error(g->diag, n->op_span,
-	           "requantization multiplier %s of %s '%s' is %.6g, outside the supported range |M| < 2^30 "
-	           "(check the scales: M = %s)",
-	           what, op_info[n->op].name, n->name, M,
-	           n->op == OP_CONV2D || n->op == OP_LINEAR ? "s_in * s_w / s_out" : "s_in / s_out");
+	           "requantization multiplier of %s '%s'%s is %.6g (%s), outside the supported range |M| < 2^30",
+	           op_info[n->op].name, n->name, what, M, how);
 	return 0;
+}
+
+static const char *ratio(double a, double b)
+{
+	static char buf[96];
+	snprintf(buf, sizeof buf, "s_in / s_out = %.6g / %.6g", a, b);
+	return buf;
 }
 
 static void conv(Graph *g, Node *n)
@@ -23,9 +29,11 @@ static void conv(Graph *g, Node *n)
 	int oc = (int)a->weight->dims[0];
 	requant_init(g->arena, &a->rq, oc);
 	for (int c = 0; c < oc; c++) {
-		char what[32];
-		snprintf(what, sizeof what, "[%d]", c);
-		if (!encode(g, n, &a->rq, c, n->in[0]->scale * a->wscale[c] / n->scale, what))
+		char what[32], how[128];
+		double M = n->in[0]->scale * a->wscale[c] / n->scale;
+		snprintf(what, sizeof what, " channel %d", c);
+		snprintf(how, sizeof how, "s_in * s_w / s_out = %.6g * %.6g / %.6g", n->in[0]->scale, a->wscale[c], n->scale);
+		if (!encode(g, n, &a->rq, c, M, what, how))
 			return;
 	}
 }
@@ -39,8 +47,9 @@ static void add(Graph *g, Node *n)
 	int32_t m;
 	int8_t shift;
 	if (quant_multiplier(big, &m, &shift) != 0) {
-		diag_error(g->diag, n->op_span, "requantization multiplier of add '%s' is %.6g, outside |M| < 2^30", n->name,
-		           big);
+		diag_error(g->diag, n->op_span,
+		           "requantization multiplier of add '%s' is %.6g (s_in / s_out), outside the supported range |M| < 2^30",
+		           n->name, big);
 		return;
 	}
 	a->shift = shift;
@@ -55,8 +64,10 @@ static void concat(Graph *g, Node *n)
 	for (int i = 0; i < n->nin; i++) {
 		if (ir_same_q(n, n->in[i]))
 			continue;
+		char what[64];
 		requant_init(g->arena, &a->rq[i], 1);
-		encode(g, n, &a->rq[i], 0, n->in[i]->scale / n->scale, "");
+		snprintf(what, sizeof what, " input '%s'", n->in[i]->name);
+		encode(g, n, &a->rq[i], 0, n->in[i]->scale / n->scale, what, ratio(n->in[i]->scale, n->scale));
 	}
 }
 
@@ -68,13 +79,13 @@ static void avgpool(Graph *g, Node *n)
 	int nopad = !p->pad[0] && !p->pad[1] && !p->pad[2] && !p->pad[3];
 	requant_init(g->arena, &p->rq, area + 1);
 	for (int cnt = p->count_include_pad || nopad ? area : 1; cnt <= area; cnt++)
-		encode(g, n, &p->rq, cnt, n->in[0]->scale / (n->scale * cnt), "");
+		encode(g, n, &p->rq, cnt, n->in[0]->scale / (n->scale * cnt), "", "s_in / (s_out * count)");
 }
 
-static void single(Graph *g, Node *n, double M)
+static void single(Graph *g, Node *n, double M, const char *how)
 {
 	requant_init(g->arena, &n->u.rq.rq, 1);
-	encode(g, n, &n->u.rq.rq, 0, M, "");
+	encode(g, n, &n->u.rq.rq, 0, M, "", how);
 }
 
 void pass_requant(Graph *g)
@@ -88,8 +99,10 @@ void pass_requant(Graph *g)
 		case OP_ADD: add(g, n); break;
 		case OP_CONCAT: concat(g, n); break;
 		case OP_AVGPOOL2D: case OP_GLOBAL_AVGPOOL: avgpool(g, n); break;
-		case OP_REQUANTIZE: single(g, n, n->in[0]->scale / n->scale); break;
-		case OP_MATMUL: single(g, n, n->in[0]->scale * n->in[1]->scale / n->scale); break;
+		case OP_REQUANTIZE: single(g, n, n->in[0]->scale / n->scale, ratio(n->in[0]->scale, n->scale)); break;
+		case OP_MATMUL:
+			single(g, n, n->in[0]->scale * n->in[1]->scale / n->scale, "s_a * s_b / s_out");
+			break;
 		default: break;
 		}
 	}

@@ -28,6 +28,9 @@ def main():
     save("w_i8.npy", np.arange(-8, 8, dtype="|i1").reshape(4, 1, 2, 2))
     save("scales4.npy", np.array([0.01, 0.02, 0.03, 0.04], dtype="<f8"))
     save("bias_i64.npy", np.arange(4, dtype="<i8"))      # numpy's default int: unsupported
+    # deep.npy: 1 x 70000 weights of 127: a linear whose int32 accumulator
+    # can overflow on u8 input (70000 * 255 * 127 > 2^31)
+    save("deep.npy", np.full((1, 70000), 127, dtype="|i1"))
     save("w_f16.npy", w.astype("<f2"))                   # half precision: unsupported
     save("w_be.npy", w.astype(">f4"))                    # big-endian
     save("w_fortran.npy", np.asfortranarray(w.reshape(4, 9)))
