@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """qref -- an independent numpy reference for qcc's integer contract.
 
-Written from docs/language.md and docs/arithmetic.md only (never from the
+Written from the language reference in README.md and docs/arithmetic.md only (never from the
 compiler's sources), so that it does not share the compiler's bugs.
 
 Run with Debian's interpreter (it has numpy):
@@ -855,7 +855,7 @@ class Model:
                 else:
                     if qargs is None:
                         raise QrefError("line %d: %s input needs qparams" % (line, dtype))
-                    # language.md writes `(QPARAMS)` after the shape; accept both
+                    # the language reference writes `(QPARAMS)` after the shape; accept both
                     # `(scale=.., zp=..)` and `(u8(scale=.., zp=..))`.
                     pos, kw = qargs
                     if (len(pos) == 1 and not kw and pos[0][0] == "call"

@@ -1,5 +1,5 @@
 /* The frontend: .q text in, nodes and attributes out, checked against
- * values worked out by hand from the language spec (docs/language.md),
+ * values worked out by hand from the language spec (README.md, "The language"),
  * never against qcc's own output.  The .npy reader is fed files whose bytes
  * this test writes itself, so it does not depend on numpy either. */
 #include <math.h>
