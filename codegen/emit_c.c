@@ -242,11 +242,11 @@ static void emit_pool(FILE *c, Graph *g, const Node *n)
 	if (is_max)
 		fprintf(c, "(%s)m;\n", ty);
 	else if (fixed)
-		fprintf(c, "(%s)qrt_requant(sum, %d, %d, %d, %d, %d); /* M = %.9g = s_in/(s_out*%d) */\n\t\t(void)cnt;\n",
+		fprintf(c, "(%s)qrt_requant_even(sum, %d, %d, %d, %d, %d); /* M = %.9g = s_in/(s_out*%d) */\n\t\t(void)cnt;\n",
 		        ty, (int)p->rq.mult[area], (int)p->rq.shift[area], (int)n->zp, (int)n->lo, (int)n->hi,
 		        p->rq.real[area], area);
 	else
-		fprintf(c, "(%s)qrt_requant(sum, %s_mult[cnt], %s_shift[cnt], %d, %d, %d);\n", ty, L, L, (int)n->zp,
+		fprintf(c, "(%s)qrt_requant_even(sum, %s_mult[cnt], %s_shift[cnt], %d, %d, %d);\n", ty, L, L, (int)n->zp,
 		        (int)n->lo, (int)n->hi);
 	fprintf(c, "\t}\n}\n");
 }

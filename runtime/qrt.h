@@ -26,11 +26,26 @@ static inline int64_t qrt_rshr(int64_t p, int n)
 	return qrt_floor_shift(p + ((int64_t)1 << (n - 1)), n);
 }
 
+/* p / 2^n to nearest, ties to even: average pooling, where a sum divided
+ * by the window size lands on exact ties often (as PyTorch rounds them). */
+static inline int64_t qrt_rshr_even(int64_t p, int n)
+{
+	int64_t q = qrt_floor_shift(p, n);
+	return qrt_floor_shift(p + ((int64_t)1 << (n - 1)) - 1 + (q & 1), n);
+}
+
 /* sat(zp + rshr(acc * mult, shift), lo, hi): the requantization of every
- * conv, linear, requantize, pool and matmul. */
+ * conv, linear, requantize and matmul. */
 static inline int32_t qrt_requant(int32_t acc, int32_t mult, int shift, int32_t zp, int32_t lo, int32_t hi)
 {
 	int64_t v = qrt_rshr((int64_t)acc * mult, shift) + zp;
+	return v < lo ? lo : v > hi ? hi : (int32_t)v;
+}
+
+/* Average pooling's requantization: as qrt_requant, ties to even. */
+static inline int32_t qrt_requant_even(int32_t acc, int32_t mult, int shift, int32_t zp, int32_t lo, int32_t hi)
+{
+	int64_t v = qrt_rshr_even((int64_t)acc * mult, shift) + zp;
 	return v < lo ? lo : v > hi ? hi : (int32_t)v;
 }
 

@@ -80,6 +80,17 @@ def sat(v, lo, hi):
     return np.minimum(np.maximum(v, lo), hi)
 
 
+def rshr_even(p, n):
+    """p / 2^n rounded to nearest, ties to even (average pooling)."""
+    p = np.asarray(p, dtype=I64)
+    n = np.asarray(n, dtype=I64)
+    q = p >> n                          # floor
+    r = p - (q << n)                    # remainder in [0, 2^n)
+    half = I64(1) << (n - 1)
+    up = (r > half) | ((r == half) & ((q & 1) == 1))
+    return q + up.astype(I64)
+
+
 def rshr(p, n):
     """(p + 2^(n-1)) >> n on int64 (flooring shift): round half toward +inf."""
     p = np.asarray(p, dtype=I64)
@@ -1426,7 +1437,7 @@ class Model:
             S = conv_sum(xd, np.ones((1, 1, st.k[0], st.k[1]), I64), st.s, st.pad,
                          (1, 1), 1)
             S = S.reshape(N, C, S.shape[2], S.shape[3])
-            y = st.qp.zp + rshr(S * st.m, st.n)
+            y = st.qp.zp + rshr_even(S * st.m, st.n)
             return sat(y, st.qp.qmin, st.qp.qmax).astype(st.qp.np)
         if k == "matmul":
             _, _, qa = self.info[st.a]

@@ -499,8 +499,8 @@ p = avgpool2d(x, kernel=2, stride=1, pad=1, count_include_pad=%s)
 output p
 """
     m, (y,) = run_q(t % "true", [POOL_X])
-    # divide by 4: .25->0 .75->1 .5->1 / 1 2.75->3 1.75->2 / .75->1 2 1.25->1
-    eq(y.reshape(3, 3), [[0, 1, 1], [1, 3, 2], [1, 2, 1]], "cip=true")
+    # divide by 4, ties to even: .25->0 .75->1 .5->0 / 1 2.75->3 1.75->2 / .75->1 2 1.25->1
+    eq(y.reshape(3, 3), [[0, 1, 0], [1, 3, 2], [1, 2, 1]], "cip=true")
     m, (y,) = run_q(t % "false", [POOL_X])
     # divide by in-bounds count: 1 1.5->2 2 / 2 2.75->3 3.5->4 / 3 4 5
     eq(y.reshape(3, 3), [[1, 2, 2], [2, 3, 4], [3, 4, 5]], "cip=false")
@@ -514,10 +514,11 @@ p = global_avgpool(x) : i8(scale=1.0, zp=3)
 q = adaptive_avgpool2d(x, 1)
 output p, q
 """
-    x = np.array([1, 2, 3, 5, -1, -2, -3, -4], np.int8).reshape(1, 2, 2, 2)
+    x = np.array([1, 2, 3, 4, -1, -2, -3, -4], np.int8).reshape(1, 2, 2, 2)
     m, (p, q) = run_q(text, [x])
-    eq(p.reshape(-1), [3 + 3, 3 - 2], "global avg: 2.75 -> 3, -2.5 -> -2")
-    eq(q.reshape(-1), [3, -2], "adaptive alias")
+    # ties to even, as PyTorch: 2.5 -> 2 (not 3), -2.5 -> -2
+    eq(p.reshape(-1), [3 + 2, 3 - 2], "global avg: 2.5 -> 2, -2.5 -> -2")
+    eq(q.reshape(-1), [2, -2], "adaptive alias")
 
 
 # ---------------------------------------------------------------- matmul etc

@@ -63,6 +63,16 @@ static void check_requant(int32_t acc, int32_t m, int n, int32_t zp)
 	EXPECT(got == want, "requant(%d, %d, %d, %d) = %d, want %d", acc, m, n, zp, got, want);
 }
 
+/* qrt_rshr_even must round p / 2^n to nearest with ties to even, exactly. */
+static void check_even(int64_t p, int n)
+{
+	i128 q = p >= 0 ? (i128)p >> n : -(((i128)-p + ((i128)1 << n) - 1) >> n); /* floor */
+	i128 r = (i128)p - (q << n), half = (i128)1 << (n - 1);
+	i128 want = q + (r > half || (r == half && (q & 1)));
+	EXPECT(qrt_rshr_even(p, n) == (int64_t)want, "rshr_even(%lld, %d) = %lld, want %lld", (long long)p, n,
+	       (long long)qrt_rshr_even(p, n), (long long)want);
+}
+
 static uint64_t rng = 0x9E3779B97F4A7C15u;
 static uint64_t next(void)
 {
@@ -121,6 +131,15 @@ int main(void)
 		if (next() & 1)
 			mm = -mm;
 		check_requant(acc >> (next() % 31), mm, 1 + (int)(next() % 62), (int32_t)(next() % 256));
+	}
+
+	/* Average pooling rounds ties to even: 0.5 -> 0, 1.5 -> 2, -0.5 -> 0, -1.5 -> -2, 2.5 -> 2. */
+	EXPECT(qrt_rshr_even(1, 1) == 0 && qrt_rshr_even(3, 1) == 2 && qrt_rshr_even(-1, 1) == 0, "even ties");
+	EXPECT(qrt_rshr_even(-3, 1) == -2 && qrt_rshr_even(5, 1) == 2 && qrt_rshr_even(-5, 1) == -2, "even ties");
+	EXPECT(qrt_rshr_even(96, 6) == 2 && qrt_rshr_even(32, 6) == 0 && qrt_rshr_even(33, 6) == 1, "sum/64");
+	for (int i = 0; i < 1000000; i++) {
+		int64_t p = (int64_t)(next() >> (2 + next() % 60));
+		check_even(next() & 1 ? -p : p, 1 + (int)(next() % 62));
 	}
 
 	/* quantize rounds ties to even, saturates, maps NaN to the zero point. */
