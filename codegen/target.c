@@ -1,11 +1,18 @@
-/* The target table.  A target supplies emit_node; the shared emitter does
- * the rest.  SIMD targets fall back to cg_c_emit_node per layer. */
+/* The target table.  A target chooses a kernel per node (select) and
+ * emits it (emit_node); the shared emitter in emit.c does the rest.  SIMD
+ * targets fall back to the portable kernels of emit_c.c node by node. */
 #include <string.h>
 
 #include "ir.h"
 
 static const Target targets[] = {
-	{"c", "-std=c99", NULL, cg_c_emit_node},
+	{"c", "-std=c99", NULL, NULL, NULL, cg_c_emit_node},
+	{"avx2", "-std=c99 -mavx2 -mfma", "defined(__AVX2__)", cg_avx2_select, NULL, cg_avx2_emit_node},
+	{"avx512vnni", "-std=c99 -mavx512f -mavx512bw -mavx512vl -mavx512vnni",
+	 "defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__)",
+	 cg_vnni_select, NULL, cg_vnni_emit_node},
+	{"neon", "-std=c99 (aarch64: Advanced SIMD is always on)", "defined(__aarch64__) && defined(__ARM_NEON)",
+	 cg_neon_select, NULL, cg_neon_emit_node},
 };
 
 const Target *cg_find_target(const char *name)

@@ -23,6 +23,7 @@ static const struct {
 	{"fold_bias", pass_fold_bias},
 	{"requant", pass_requant},
 	{"dce", pass_dce},
+	{"select", pass_select},
 	{"plan", pass_plan},
 };
 #define NPASSES (int)(sizeof pipeline / sizeof pipeline[0])
@@ -176,6 +177,7 @@ static int checkpoint(Graph *g, const Options *o, const char *pass)
 static int compile(Graph *g, const Options *o)
 {
 	g->opt = o->opt;
+	g->target = cg_find_target(o->target);
 	if (frontend_parse(g) != 0 || checkpoint(g, o, "parse"))
 		return -1;
 	for (int i = 0; i < NPASSES; i++) {

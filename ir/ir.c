@@ -39,6 +39,7 @@ Node *ir_add_node(Graph *g, Op op, const char *name, Span span)
 	n->op_span = span;
 	n->line = g->src ? diag_line(g->src, span.begin) : 0;
 	n->arena_off = -1;
+	n->scratch_off = -1;
 	g->nodes[g->nnodes++] = n;
 	return n;
 }

@@ -183,6 +183,11 @@ typedef struct Node {
 	int dead;                /* removed by a pass; skipped everywhere */
 	int is_output;
 	int64_t arena_off;       /* byte offset in the activation arena (pass_plan), -1: none */
+	/* set by pass_select from the target */
+	const char *kernel;      /* the kernel the target emits, e.g. "conv3x3_u8s8_4x64__avx512vnni" */
+	const char *kernel_note; /* why, for the dump: "vpmaddubsw safe: |pair| <= 32640", or NULL */
+	int64_t scratch_bytes;   /* arena scratch the kernel needs while it runs (padded input...) */
+	int64_t scratch_off;     /* its offset (pass_plan), -1: none */
 	union {
 		ConvAttr conv;       /* CONV2D, LINEAR */
 		BnAttr bn;           /* BATCHNORM */
@@ -208,7 +213,8 @@ typedef struct Graph {
 	Node **outputs;          /* in declaration order */
 	Span *output_spans;
 	int noutputs;
-	int opt;                 /* 0 (-O0: no activation fusion, no DCE) or 2 */
+	int opt;                 /* 0 (-O0: no activation fusion) or 2 */
+	const struct Target *target; /* code generation target, for pass_select */
 	int64_t arena_size;      /* bytes, set by pass_plan */
 } Graph;
 
@@ -275,6 +281,7 @@ void pass_fold_qdq(Graph *g);         /* quantize(dequantize(x)) -> requantize o
 void pass_fold_bias(Graph *g);        /* one int32 per output channel */
 void pass_requant(Graph *g);          /* multipliers, shifts, clamp bounds */
 void pass_dce(Graph *g);              /* unused nodes */
+void pass_select(Graph *g);           /* the target's kernel per node, its scratch needs */
 void pass_plan(Graph *g);             /* activation arena offsets */
 
 /* ---------- codegen/ ---------- */
@@ -287,7 +294,12 @@ typedef struct CgOptions {
 
 typedef struct Target {
 	const char *name;        /* --target= value */
-	const char *cflags;      /* flags the generated code needs */
+	const char *cflags;      /* compiler flags the generated code needs */
+	const char *guard;       /* preprocessor condition the generated code requires
+	                            (e.g. "defined(__AVX2__)"), NULL for none */
+	/* Chooses n's kernel: sets n->kernel, n->kernel_note, n->scratch_bytes.
+	 * NULL: every node uses the portable kernel. */
+	void (*select)(Graph *g, Node *n);
 	void (*emit_prologue)(FILE *c, Graph *g, const CgOptions *o);
 	void (*emit_node)(FILE *c, Graph *g, Node *n, const CgOptions *o);
 } Target;
@@ -307,5 +319,12 @@ void cg_int_array(FILE *c, const char *ctype, const char *name, const void *data
 void cg_geom(const Node *n, int64_t *N, int64_t *C, int64_t *HW);
 /* emit_c.c: the portable kernels, which other targets fall back to */
 void cg_c_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o);
+/* emit_avx2.c, emit_vnni.c, emit_neon.c: one per SIMD target */
+void cg_avx2_select(Graph *g, Node *n);
+void cg_avx2_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o);
+void cg_vnni_select(Graph *g, Node *n);
+void cg_vnni_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o);
+void cg_neon_select(Graph *g, Node *n);
+void cg_neon_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o);
 
 #endif

@@ -7,6 +7,7 @@
  * Numbers print with %.9g (enough to round-trip a float32 scale) and
  * multipliers beside the real value they encode. */
 #include <math.h>
+#include <string.h>
 
 #include "ir.h"
 
@@ -173,6 +174,12 @@ void ir_print(FILE *f, Graph *g)
 		fputc('\n', f);
 		if (n->fused)
 			fprintf(f, "    fused: %s\n", n->fused);
+		if (n->kernel && g->target && strcmp(g->target->name, "c") != 0)
+			fprintf(f, "    kernel: %s%s%s\n", n->kernel, n->kernel_note ? "; " : "",
+			        n->kernel_note ? n->kernel_note : "");
+		if (n->scratch_off >= 0)
+			fprintf(f, "    scratch: %lld bytes at arena+%lld\n", (long long)n->scratch_bytes,
+			        (long long)n->scratch_off);
 		attrs(f, n);
 	}
 	fprintf(f, "output");

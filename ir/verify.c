@@ -14,7 +14,7 @@
 
 /* The driver's pass order; invariants tighten as the pipeline advances. */
 static const char *const order[] = {"parse", "infer", "fuse_bn", "quantize_weights", "fuse_act", "fold_qdq",
-                                    "fold_bias", "requant", "dce", "plan", NULL};
+                                    "fold_bias", "requant", "dce", "select", "plan", NULL};
 
 static int stage(const char *pass)
 {
@@ -81,6 +81,12 @@ static void check_node(Graph *g, Node *n, int index, const char *pass)
 	if (after(pass, "plan") && ir_in_arena(n)) {
 		CHECK(n->arena_off >= 0 && n->arena_off % 64 == 0);
 		CHECK(n->arena_off + ir_numel(n) * ir_dtype_size(n->dtype) <= g->arena_size);
+	}
+	if (after(pass, "select") && n->op != OP_INPUT)
+		CHECK(n->kernel != NULL);
+	if (after(pass, "plan") && n->scratch_bytes) {
+		CHECK(n->scratch_off >= 0 && n->scratch_off % 64 == 0);
+		CHECK(n->scratch_off + n->scratch_bytes <= g->arena_size);
 	}
 }
 

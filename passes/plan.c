@@ -4,7 +4,8 @@
  * last reader (outputs: to the end).  A free reshape shares its input's
  * buffer and stretches its lifetime.  Buffers are placed largest first, each
  * at the lowest 64-byte-aligned offset that overlaps no already placed
- * buffer whose lifetime intersects its own. */
+ * buffer whose lifetime intersects its own.  A kernel's scratch lives only
+ * while its node runs. */
 #include <stdlib.h>
 
 #include "ir.h"
@@ -12,7 +13,7 @@
 #define ALIGN 64
 
 typedef struct {
-	Node *n;
+	int64_t *off_out;        /* where the placement goes: a node's arena_off or scratch_off */
 	int64_t size;            /* bytes, rounded up to ALIGN */
 	int first, last;         /* lifetime, in node indices, inclusive */
 	int64_t off;
@@ -53,7 +54,7 @@ static int64_t place(Buf *bufs, int placed, Buf *b)
 
 void pass_plan(Graph *g)
 {
-	Buf *bufs = arena_alloc(g->arena, (size_t)(g->nnodes + 1) * sizeof *bufs);
+	Buf *bufs = arena_alloc(g->arena, (size_t)(2 * g->nnodes + 1) * sizeof *bufs);
 	int *slot = arena_alloc(g->arena, (size_t)(g->nnodes + 1) * sizeof *slot);
 	int nb = 0;
 	for (int i = 0; i < g->nnodes; i++) {
@@ -62,7 +63,7 @@ void pass_plan(Graph *g)
 		if (!ir_in_arena(n) || ir_is_alias(n))
 			continue;
 		Buf *b = &bufs[nb];
-		b->n = n;
+		b->off_out = &n->arena_off;
 		b->size = (ir_numel(n) * ir_dtype_size(n->dtype) + ALIGN - 1) / ALIGN * ALIGN;
 		b->first = b->last = i;
 		slot[i] = nb++;
@@ -79,11 +80,20 @@ void pass_plan(Graph *g)
 		if (n->is_output && slot[root(n)->id] >= 0)
 			bufs[slot[root(n)->id]].last = g->nnodes;
 	}
+	for (int i = 0; i < g->nnodes; i++) {
+		Node *n = g->nodes[i];
+		if (n->dead || !n->scratch_bytes)
+			continue;
+		Buf *b = &bufs[nb++];
+		b->off_out = &n->scratch_off;
+		b->size = (n->scratch_bytes + ALIGN - 1) / ALIGN * ALIGN;
+		b->first = b->last = i;
+	}
 	qsort(bufs, (size_t)nb, sizeof *bufs, by_size);
 	g->arena_size = 0;
 	for (int i = 0; i < nb; i++) {
 		bufs[i].off = place(bufs, i, &bufs[i]);
-		bufs[i].n->arena_off = bufs[i].off;
+		*bufs[i].off_out = bufs[i].off;
 		if (bufs[i].off + bufs[i].size > g->arena_size)
 			g->arena_size = bufs[i].off + bufs[i].size;
 	}

@@ -5,7 +5,11 @@ on the shipped input (if any) and on N random inputs.
 
   check_model.py --qcc build/qcc --q samples/lenet/lenet.q --work DIR
                  [--cc gcc --cc clang] [--qcc-flag=-O0 ...] [--n 20]
-                 [--input samples/lenet/input.bin]
+                 [--input samples/lenet/input.bin] [--target avx2]
+
+With --target T (other than c) every build of T is also compared with the
+portable (c) build: memcmp-equal, and both equal to qref.  --target neon
+cross-compiles with aarch64-linux-gnu-gcc and runs under qemu-aarch64.
 
 Exits 1 on any difference: the tolerance is zero.
 """
@@ -22,6 +26,13 @@ import qref  # noqa: E402
 
 NP = {"f32": np.float32, "u8": np.uint8, "i8": np.int8}
 CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
+ISA_FLAGS = {
+    "c": [],
+    "avx2": ["-mavx2", "-mfma"],
+    "avx512vnni": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni"],
+    "neon": [],
+}
+CROSS = {"neon": ("aarch64-linux-gnu-gcc", ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"])}
 
 
 def run(cmd, **kw):
@@ -32,21 +43,24 @@ def run(cmd, **kw):
     return r
 
 
-def build(args, cc, tag):
-    """qcc + cc; returns the path of the runner binary."""
-    base = os.path.join(args.work, tag)
+def build(args, cc, target):
+    """qcc + cc; returns the command that runs the model (a list)."""
+    prefix = []
+    if target in CROSS:
+        cc, prefix = CROSS[target]
+    base = os.path.join(args.work, "%s-%s%s" % (target, os.path.basename(cc), "".join(args.qcc_flag)))
     os.makedirs(base, exist_ok=True)
     c_file = os.path.join(base, "model.c")
-    run([args.qcc, args.q, "-o", c_file, "--prefix=qnet"] + args.qcc_flag)
+    run([args.qcc, args.q, "-o", c_file, "--prefix=qnet", "--target=" + target] + args.qcc_flag)
     objs = []
     for src in (c_file, os.path.join(ROOT, "runtime", "qrt.c")):
         obj = os.path.join(base, os.path.basename(src) + ".o")
-        run([cc] + CFLAGS + ["-I", os.path.join(ROOT, "runtime"), "-c", src, "-o", obj])
+        run([cc] + CFLAGS + ISA_FLAGS[target] + ["-I", os.path.join(ROOT, "runtime"), "-c", src, "-o", obj])
         objs.append(obj)
     exe = os.path.join(base, "run_model")
     run([cc, "-O2", "-DQCC_MODEL=qnet_model", "-I", os.path.join(ROOT, "runtime"),
          os.path.join(ROOT, "tests", "driver", "run_model.c")] + objs + ["-o", exe])
-    return exe
+    return prefix + [exe]
 
 
 def random_input(rng, dtype, shape, qp):
@@ -65,11 +79,16 @@ def main():
     ap.add_argument("--qcc-flag", action="append", default=[])
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--input", action="append", default=[])
+    ap.add_argument("--target", default="c")
     args = ap.parse_args()
     ccs = args.cc or ["gcc"]
 
     model = qref.load(args.q)
-    exes = [build(args, cc, "%s%s" % (cc, "".join(args.qcc_flag))) for cc in ccs]
+    targets = ["c"] if args.target == "c" else ["c", args.target]
+    exes = []
+    for t in targets:
+        for cc in (ccs if t not in CROSS else ["cross"]):
+            exes.append(build(args, cc, t))
     rng = np.random.default_rng(12345)
     cases = []
     if args.input:
@@ -88,7 +107,7 @@ def main():
             in_files += ["--in", p]
         for exe in exes:
             out_files = [os.path.join(args.work, "out%d.bin" % i) for i in range(len(want))]
-            run([exe] + in_files + sum([["--out", p] for p in out_files], []))
+            run(exe + in_files + sum([["--out", p] for p in out_files], []))
             for i, (p, w) in enumerate(zip(out_files, want)):
                 got = open(p, "rb").read()
                 w = np.ascontiguousarray(w)
@@ -97,11 +116,12 @@ def main():
                     bad = np.flatnonzero(g.view(np.uint8 if w.dtype.itemsize == 1 else np.uint32).ravel()
                                          != w.view(np.uint8 if w.dtype.itemsize == 1 else np.uint32).ravel())
                     print("MISMATCH %s case %d output %d: %d of %d elements differ; first at %d: qcc %r, qref %r"
-                          % (exe, k, i, bad.size, w.size, bad[0], g.ravel()[bad[0]], w.ravel()[bad[0]]))
+                          % (exe[-1], k, i, bad.size, w.size, bad[0], g.ravel()[bad[0]], w.ravel()[bad[0]]))
                     return 1
                 total += w.size
-    print("%s: %d cases x %d build(s), %d output elements, all bit-identical to qref"
-          % (os.path.basename(args.q), len(cases), len(exes), total))
+    print("%s: %d cases x %d build(s) (targets %s), %d output elements, all bit-identical to qref%s"
+          % (os.path.basename(args.q), len(cases), len(exes), "+".join(targets), total,
+             " and to the portable build" if len(targets) > 1 else ""))
     return 0
 
 
