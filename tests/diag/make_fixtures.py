@@ -30,6 +30,8 @@ def main():
     save("bias_i64.npy", np.arange(4, dtype="<i8"))      # numpy's default int: unsupported
     # deep.npy: 1 x 70000 weights of 127: a linear whose int32 accumulator
     # can overflow on u8 input (70000 * 255 * 127 > 2^31)
+    # a per-channel scale list holding NaN and inf (not writable as a literal)
+    save("scales_nan.npy", np.array([0.1, np.nan, 0.1, np.inf], dtype="<f4"))
     save("deep.npy", np.full((1, 70000), 127, dtype="|i1"))
     save("w_f16.npy", w.astype("<f2"))                   # half precision: unsupported
     save("w_be.npy", w.astype(">f4"))                    # big-endian
