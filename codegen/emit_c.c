@@ -217,6 +217,24 @@ static void emit_concat(FILE *c, Graph *g, const Node *n)
 	fprintf(c, "\t}\n}\n");
 }
 
+/* global_avgpool: one sum per channel over the whole plane. */
+static void emit_global_pool(FILE *c, Graph *g, const Node *n)
+{
+	const PoolAttr *p = &n->u.pool;
+	const Node *x = n->in[0];
+	int64_t C = x->dims[1], HW = x->dims[2] * x->dims[3];
+	int area = p->kh * p->kw;
+	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", cg_layer(g, n), cg_ctype(x->dtype),
+	        cg_ctype(n->dtype));
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int c = 0; c < %lld; c++) {\n\t\tint32_t sum = 0;\n",
+	        LL(n->dims[0]), LL(C));
+	fprintf(c, "\t\tfor (int i = 0; i < %lld; i++)\n\t\t\tsum += x[(b * %lld + i) * %lld + c] - %d;\n", LL(HW),
+	        LL(HW), LL(C), (int)x->zp);
+	fprintf(c, "\t\t/* M = %.9g = s_in/(s_out*%d); ties to even */\n", p->rq.real[area], area);
+	fprintf(c, "\t\ty[b * %lld + c] = (%s)qrt_requant_even(sum, %d, %d, %d, %d, %d);\n\t}\n}\n", LL(C),
+	        cg_ctype(n->dtype), (int)p->rq.mult[area], (int)p->rq.shift[area], (int)n->zp, (int)n->lo, (int)n->hi);
+}
+
 static void emit_pool(FILE *c, Graph *g, const Node *n)
 {
 	const PoolAttr *p = &n->u.pool;
@@ -224,27 +242,41 @@ static void emit_pool(FILE *c, Graph *g, const Node *n)
 	const char *L = cg_layer(g, n), *ty = cg_ctype(n->dtype);
 	int64_t IH = x->dims[2], IW = x->dims[3], C = x->dims[1], OH = n->dims[2], OW = n->dims[3];
 	int is_max = n->op == OP_MAXPOOL2D, area = p->kh * p->kw;
-	int fixed = !is_max && p->rq.mult[area] != 0 && (p->count_include_pad || p->rq.mult[1] == 0);
+	int padded = p->pad[0] || p->pad[1] || p->pad[2] || p->pad[3];
+	/* one multiplier unless the count of in-bounds elements varies */
+	int fixed = !is_max && (p->count_include_pad || !padded);
+	if (n->op == OP_GLOBAL_AVGPOOL) {
+		emit_global_pool(c, g, n);
+		return;
+	}
 	if (!is_max && !fixed)
 		requant_arrays(c, g, n, &p->rq, "");
 	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", L, cg_ctype(x->dtype), ty);
 	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int oy = 0; oy < %lld; oy++)\n", LL(n->dims[0]), LL(OH));
 	fprintf(c, "\tfor (int ox = 0; ox < %lld; ox++)\n\tfor (int c = 0; c < %lld; c++) {\n", LL(OW), LL(C));
-	fprintf(c, is_max ? "\t\tint32_t m = %d;\n" : "\t\tint32_t sum = 0, cnt = 0;\n", is_max ? (int)n->lo - 1 : 0);
+	if (is_max)
+		fprintf(c, "\t\tint32_t m = %d;\n", (int)n->lo - 1);
+	else
+		fprintf(c, fixed ? "\t\tint32_t sum = 0;\n" : "\t\tint32_t sum = 0, cnt = 0;\n");
 	fprintf(c, "\t\tfor (int ky = 0; ky < %d; ky++)\n\t\tfor (int kx = 0; kx < %d; kx++) {\n", p->kh, p->kw);
 	fprintf(c, "\t\t\tconst int iy = oy * %d - %d + ky * %d, ix = ox * %d - %d + kx * %d;\n", p->stride[0], p->pad[0],
 	        p->dilation[0], p->stride[1], p->pad[1], p->dilation[1]);
-	fprintf(c, "\t\t\tif (iy < 0 || iy >= %lld || ix < 0 || ix >= %lld)\n\t\t\t\tcontinue;\n", LL(IH), LL(IW));
+	if (padded)
+		fprintf(c, "\t\t\tif (iy < 0 || iy >= %lld || ix < 0 || ix >= %lld)\n\t\t\t\tcontinue; /* %s */\n",
+		        LL(IH), LL(IW), is_max ? "padding never wins" : "padding adds 0 (the value zp)");
 	fprintf(c, "\t\t\tconst int32_t v = x[((b * %lld + iy) * %lld + ix) * %lld + c];\n", LL(IH), LL(IW), LL(C));
-	fprintf(c, is_max ? "\t\t\tif (v > m)\n\t\t\t\tm = v;\n" : "\t\t\tsum += v - %d;\n\t\t\tcnt++;\n", (int)x->zp);
+	if (is_max)
+		fprintf(c, "\t\t\tif (v > m)\n\t\t\t\tm = v;\n");
+	else
+		fprintf(c, fixed ? "\t\t\tsum += v - %d;\n" : "\t\t\tsum += v - %d;\n\t\t\tcnt++;\n", (int)x->zp);
 	fprintf(c, "\t\t}\n");
 	fprintf(c, "\t\ty[((b * %lld + oy) * %lld + ox) * %lld + c] = ", LL(OH), LL(OW), LL(C));
 	if (is_max)
 		fprintf(c, "(%s)m;\n", ty);
 	else if (fixed)
-		fprintf(c, "(%s)qrt_requant_even(sum, %d, %d, %d, %d, %d); /* M = %.9g = s_in/(s_out*%d) */\n\t\t(void)cnt;\n",
-		        ty, (int)p->rq.mult[area], (int)p->rq.shift[area], (int)n->zp, (int)n->lo, (int)n->hi,
-		        p->rq.real[area], area);
+		fprintf(c, "(%s)qrt_requant_even(sum, %d, %d, %d, %d, %d); /* M = %.9g = s_in/(s_out*%d) */\n", ty,
+		        (int)p->rq.mult[area], (int)p->rq.shift[area], (int)n->zp, (int)n->lo, (int)n->hi, p->rq.real[area],
+		        area);
 	else
 		fprintf(c, "(%s)qrt_requant_even(sum, %s_mult[cnt], %s_shift[cnt], %d, %d, %d);\n", ty, L, L, (int)n->zp,
 		        (int)n->lo, (int)n->hi);
