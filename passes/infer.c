@@ -442,6 +442,12 @@ void pass_infer(Graph *g)
 			continue;
 		}
 		infer_shape(g, n);
+		if (n->rank && ir_numel(n) > INT32_MAX) {
+			/* generated kernels index tensors with int */
+			ERR(n, "'%s' would have %lld elements; qcc supports at most 2^31-1 per tensor", n->name,
+			    (long long)ir_numel(n));
+			n->rank = 0;
+		}
 		if (n->rank)
 			infer_q(g, n);
 		if (n->has_q)
