@@ -156,12 +156,21 @@ static void emit_dequantize(FILE *c, Graph *g, const Node *n)
 	fprintf(c, "}\n");
 }
 
+/* An in-place kernel's output aliases an input: no restrict on either. */
+static const char *restrict_unless_inplace(const Node *n)
+{
+	return n->inplace ? "" : "restrict ";
+}
+
 /* requantize, and a standalone relu/relu6/clamp (equal qparams: a clamp). */
 static void emit_elementwise(FILE *c, Graph *g, const Node *n)
 {
 	const Node *x = n->in[0];
 	const char *L = cg_layer(g, n);
-	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", L, cg_ctype(x->dtype), cg_ctype(n->dtype));
+	const char *r = restrict_unless_inplace(n);
+	if (n->inplace)
+		fprintf(c, "/* in place: y is x's buffer; element i is read before it is written */\n");
+	fprintf(c, "static void %s(const %s *%sx, %s *%sy)\n{\n", L, cg_ctype(x->dtype), r, cg_ctype(n->dtype), r);
 	fprintf(c, "\tfor (int i = 0; i < %lld; i++)\n", LL(ir_numel(n)));
 	if (n->op == OP_REQUANTIZE) {
 		const Requant *rq = &n->u.rq.rq;
@@ -178,8 +187,12 @@ static void emit_add(FILE *c, Graph *g, const Node *n)
 {
 	const AddAttr *a = &n->u.add;
 	const Node *x = n->in[0], *z = n->in[1];
-	fprintf(c, "static void %s(const %s *restrict a, const %s *restrict b, %s *restrict y)\n{\n", cg_layer(g, n),
-	        cg_ctype(x->dtype), cg_ctype(z->dtype), cg_ctype(n->dtype));
+	const char *r = restrict_unless_inplace(n);
+	if (n->inplace)
+		fprintf(c, "/* in place: y is %s's buffer; element i is read before it is written */\n",
+		        n->inplace == x ? "a" : "b");
+	fprintf(c, "static void %s(const %s *%sa, const %s *%sb, %s *%sy)\n{\n", cg_layer(g, n), cg_ctype(x->dtype), r,
+	        cg_ctype(z->dtype), r, cg_ctype(n->dtype), r);
 	fprintf(c, "\t/* M_a = %.9g, M_b = %.9g, one shared shift */\n", a->real_a, a->real_b);
 	fprintf(c, "\tfor (int i = 0; i < %lld; i++)\n", LL(ir_numel(n)));
 	fprintf(c, "\t\ty[i] = (%s)qrt_add(a[i] - %d, %d, b[i] - %d, %d, %d, %d, %d, %d);\n}\n", cg_ctype(n->dtype),

@@ -137,6 +137,14 @@ int ir_is_alias(const Node *n)
 	       ir_layout_is_logical(n->in[0]);
 }
 
+int ir_can_alias_input(Graph *g, const Node *n, int i)
+{
+	const Node *x = n->in[i];
+	(void)g;
+	return (op_info[n->op].flags & OPF_INPLACE) && ir_in_arena(n) && ir_in_arena(x) &&
+	       ir_dtype_size(x->dtype) == ir_dtype_size(n->dtype) && ir_numel(x) == ir_numel(n);
+}
+
 int ir_in_arena(const Node *n)
 {
 	return !n->dead && n->dtype != DT_F32;

@@ -24,7 +24,7 @@ typedef enum {
 	OP_COUNT
 } Op;
 
-enum { OPF_ACT = 1, OPF_QSAME = 2, OPF_WEIGHT = 4 };
+enum { OPF_ACT = 1, OPF_QSAME = 2, OPF_WEIGHT = 4, OPF_INPLACE = 8 };
 
 typedef struct {
 	const char *name;   /* as written in .q and printed in dumps */
@@ -183,6 +183,9 @@ typedef struct Node {
 	int dead;                /* removed by a pass; skipped everywhere */
 	int is_output;
 	int64_t arena_off;       /* byte offset in the activation arena (pass_plan), -1: none */
+	struct Node *inplace;    /* the input whose buffer the output takes over (pass_plan): the
+	                            kernel then runs in place, so its pointers are not restrict;
+	                            NULL: a buffer of its own */
 	/* set by pass_select from the target */
 	const char *kernel;      /* the kernel the target emits, e.g. "conv3x3_u8s8_4x64__avx512vnni" */
 	const char *kernel_note; /* why, for the dump: "vpmaddubsw safe: |pair| <= 32640", or NULL */
@@ -216,6 +219,9 @@ typedef struct Graph {
 	int opt;                 /* 0 (-O0: no activation fusion) or 2 */
 	const struct Target *target; /* code generation target, for pass_select */
 	int64_t arena_size;      /* bytes, set by pass_plan */
+	int64_t arena_bound;     /* bytes: the most that must be live at one node step, each buffer
+	                            rounded up to 64 and in-place outputs sharing their input's
+	                            (pass_plan); arena_size >= arena_bound */
 } Graph;
 
 extern const OpInfo op_info[OP_COUNT];
@@ -234,6 +240,11 @@ int ir_same_q(const Node *a, const Node *b);      /* equal dtype, scale and zp *
 int ir_layout_is_logical(const Node *n);
 /* A flatten/reshape that moves no bytes: it shares its input's buffer. */
 int ir_is_alias(const Node *n);
+/* May n's output take over input i's buffer, as far as the op and types
+ * go?  True for ops marked OPF_INPLACE whose output has input i's byte size
+ * and element size.  pass_plan adds the condition on lifetimes: input i
+ * must have no reader after n. */
+int ir_can_alias_input(Graph *g, const Node *n, int i);
 /* Does the node live in the activation arena?  f32 inputs are read from
  * the caller's buffer and dequantize writes to it. */
 int ir_in_arena(const Node *n);

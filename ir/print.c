@@ -171,6 +171,8 @@ void ir_print(FILE *f, Graph *g)
 		fprintf(f, "  @%d", n->line);
 		if (n->arena_off >= 0)
 			fprintf(f, "  arena+%lld", (long long)n->arena_off);
+		if (n->inplace)
+			fprintf(f, " (in place of %s)", n->inplace->name);
 		fputc('\n', f);
 		if (n->fused)
 			fprintf(f, "    fused: %s\n", n->fused);
@@ -187,5 +189,5 @@ void ir_print(FILE *f, Graph *g)
 		fprintf(f, "%s %s", i ? "," : "", g->outputs[i]->name);
 	fputc('\n', f);
 	if (g->arena_size)
-		fprintf(f, "arena %lld bytes\n", (long long)g->arena_size);
+		fprintf(f, "arena %lld bytes (lower bound %lld)\n", (long long)g->arena_size, (long long)g->arena_bound);
 }

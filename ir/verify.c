@@ -81,6 +81,13 @@ static void check_node(Graph *g, Node *n, int index, const char *pass)
 	if (after(pass, "plan") && ir_in_arena(n)) {
 		CHECK(n->arena_off >= 0 && n->arena_off % 64 == 0);
 		CHECK(n->arena_off + ir_numel(n) * ir_dtype_size(n->dtype) <= g->arena_size);
+		CHECK(g->arena_bound <= g->arena_size);
+	}
+	if (n->inplace) {
+		int k = 0;
+		while (k < n->nin && n->in[k] != n->inplace)
+			k++;
+		CHECK(k < n->nin && ir_can_alias_input(g, n, k) && n->arena_off == n->inplace->arena_off);
 	}
 	if (after(pass, "select") && n->op != OP_INPUT)
 		CHECK(n->kernel != NULL);
