@@ -1,14 +1,610 @@
-/* The AVX2 target.  (Kernels to come: until then every node uses the
- * portable kernel, which is correct and bit-identical by construction.) */
+/* The AVX2 target (Haswell and later, Zen): register-blocked int16
+ * vpmaddwd kernels with the requantization fused in, for conv2d (groups 1),
+ * linear, depthwise conv2d and add.  Every other node, and any node whose
+ * shape these kernels do not take, uses the portable kernel of emit_c.c.
+ *
+ * The multiply: vpmaddubsw (u8 x s8 pairs summed into int16) saturates
+ * (255*127*2 = 64770 > 32767), so these kernels never use it.  They widen the
+ * input to int16 once, into a zero-point-padded scratch copy, and use
+ * vpmaddwd (int16 x int16 pairs summed into int32), which cannot saturate for
+ * 8-bit operands.  It costs nothing on the multiply ports: a vpmaddubsw
+ * needs a second vpmaddwd (by ones) to widen its int16 sums to int32, so both
+ * sequences spend one multiply-port uop per 16 MACs.  The kernel note
+ * nonetheless reports what vpmaddubsw would have done with these weights and
+ * this input range.
+ *
+ * The output must equal the portable kernel's bit for bit: accumulation is
+ * exact int32 (any order: qcc proves no partial sum leaves int32), padding
+ * reads as the input zero point, and requantization is qrt_requant_x8 or,
+ * when every shift of the layer is >= 32, qrt_requant_hi_x8 (runtime/qrt_avx2.h). */
+#include <stdlib.h>
+#include <string.h>
+
 #include "ir.h"
+
+#define LL(x) ((long long)(x))
+
+/* A conv or linear as an NHWC convolution.  Linear [B, K] is B pixels of K
+ * channels; a 1x1 stride-1 unpadded conv is one row of OH*OW pixels. */
+typedef struct Geom {
+	int64_t N, IH, IW, IC, OH, OW, OC;
+	int kh, kw, sh, sw, dh, dw;
+	int pt, pl, pb, pr;       /* padding: top, left, bottom, right */
+	int64_t IHp, IWp;         /* padded input */
+} Geom;
+
+static Geom geom(const Node *n)
+{
+	Geom g;
+	const Node *x = n->in[0];
+	if (n->op == OP_LINEAR) {
+		g = (Geom){1, 1, x->dims[0], x->dims[1], 1, n->dims[0], n->dims[1], 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+	} else {
+		const ConvAttr *a = &n->u.conv;
+		g = (Geom){x->dims[0], x->dims[2], x->dims[3], x->dims[1], n->dims[2], n->dims[3], n->dims[1],
+		           a->kh, a->kw, a->stride[0], a->stride[1], a->dilation[0], a->dilation[1],
+		           a->pad[0], a->pad[1], a->pad[2], a->pad[3], 0, 0};
+		if (a->kh == 1 && a->kw == 1 && a->stride[0] == 1 && a->stride[1] == 1 && !a->pad[0] && !a->pad[1] &&
+		    !a->pad[2] && !a->pad[3]) {
+			g.IW *= g.IH, g.OW *= g.OH;
+			g.IH = g.OH = 1;
+		}
+	}
+	g.IHp = g.pt + g.IH + g.pb;
+	g.IWp = g.pl + g.IW + g.pr;
+	return g;
+}
+
+static int weight_zp_zero(const Node *n)
+{
+	const Const *w = n->u.conv.weight;
+	for (int o = 0; w->zp && o < w->nch; o++)
+		if (w->zp[o])
+			return 0;
+	return 1;
+}
+
+static int is_8bit(DType t) { return t == DT_U8 || t == DT_I8; }
+
+static int is_depthwise(const Node *n)
+{
+	const ConvAttr *a = &n->u.conv;
+	return n->op == OP_CONV2D && a->groups > 1 && a->groups == n->in[0]->dims[1] && a->groups == n->dims[1];
+}
+
+/* Every channel's shift >= 32 once a zero multiplier's shift (any shift
+ * gives 0) is raised to 32: then qrt_requant_hi_x8 is exact. */
+static int shifts_hi(const Requant *rq)
+{
+	for (int i = 0; i < rq->n; i++)
+		if (rq->mult[i] && rq->shift[i] < 32)
+			return 0;
+	return 1;
+}
+
+static int shift_of(const Requant *rq, int i, int hi) { return !rq->mult[i] ? (hi ? 0 : 32) : rq->shift[i] - (hi ? 32 : 0); }
+
+/* What vpmaddubsw would do: it pairs consecutive weights of a row (in the
+ * portable [OC][KH][KW][IC] order) against u8 inputs (i8 inputs offset by
+ * +128) and saturates each pair sum to int16. */
+static const char *maddubs_note(Graph *g, const Node *n)
+{
+	const Const *w = n->u.conv.weight;
+	const Node *x = n->in[0];
+	int off = x->dtype == DT_I8 ? 128 : 0;
+	int64_t xlo = x->lo + off, xhi = x->hi + off, OC = w->dims[0], K = w->count / OC, kk = n->u.conv.kh * n->u.conv.kw;
+	int64_t icg = K / kk, worst = 0;
+	int64_t wo = 0, wa = 0, wb = 0, wx = 0;
+	const int8_t *d = w->data;
+	for (int64_t o = 0; o < OC; o++)
+		for (int64_t j = 0; j + 1 < K; j += 2) {
+			/* row index j in [KH][KW][IC] order -> [IC][KH][KW] storage */
+			int64_t ja = (j % icg) * kk + j / icg, jb = ((j + 1) % icg) * kk + (j + 1) / icg;
+			int a = d[o * K + ja], b = d[o * K + jb];
+			int64_t hi = (a > 0 ? a * xhi : a * xlo) + (b > 0 ? b * xhi : b * xlo);
+			int64_t lo = (a < 0 ? a * xhi : a * xlo) + (b < 0 ? b * xhi : b * xlo);
+			int64_t m = hi > -lo ? hi : -lo;
+			if (m > worst)
+				worst = m, wo = o, wa = a, wb = b, wx = xhi;
+		}
+	const char *in = arena_printf(g->arena, "input %s [%d, %d]%s", ir_dtype_name(x->dtype), (int)x->lo, (int)x->hi,
+	                              off ? " (+128 as u8)" : "");
+	if (worst > 32767)
+		return arena_printf(g->arena,
+		                    "vpmaddwd on int16-widened input (exact); vpmaddubsw could saturate: oc %lld pair (%lld,%lld) "
+		                    "x %lld = %lld > 32767; %s",
+		                    LL(wo), LL(wa), LL(wb), LL(wx), LL(worst), in);
+	return arena_printf(g->arena,
+	                    "vpmaddwd on int16-widened input (exact); vpmaddubsw would not saturate here (worst pair "
+	                    "|sum| %lld <= 32767, %s) but saves no multiply-port uops over vpmaddwd",
+	                    LL(worst), in);
+}
+
+/* ---- conv2d (groups 1) and linear: MR pixels x NR = 8*NV channels ---- */
+
+typedef struct ConvPlan {
+	Geom g;
+	int nv, mr;               /* vectors of 8 channels per tile; pixels per tile */
+	int64_t nr, ntiles;       /* channels per tile; tiles (the last may be partial) */
+	int per_tap;              /* dilation_w > 1: one segment per (ky,kx) instead of per ky */
+	int64_t lseg, lp;         /* int16 per segment; rounded up to a pair */
+	int64_t nseg;
+	int hi;                   /* qrt_requant_hi_x8 */
+} ConvPlan;
+
+static ConvPlan conv_plan(const Node *n)
+{
+	ConvPlan p;
+	p.g = geom(n);
+	int64_t nvec = (p.g.OC + 7) / 8;
+	p.nv = nvec == 1 ? 1 : nvec % 2 && nvec % 3 == 0 ? 3 : 2;
+	p.mr = p.nv == 1 ? 8 : 4;
+	p.nr = 8 * p.nv;
+	p.ntiles = (p.g.OC + p.nr - 1) / p.nr;
+	p.per_tap = p.g.dw > 1;
+	p.lseg = p.per_tap ? p.g.IC : p.g.kw * p.g.IC;
+	p.lp = (p.lseg + 1) & ~(int64_t)1;
+	p.nseg = p.per_tap ? (int64_t)p.g.kh * p.g.kw : p.g.kh;
+	p.hi = shifts_hi(&n->u.conv.rq);
+	return p;
+}
+
+static int64_t conv_scratch(const ConvPlan *p)
+{
+	/* + one int16 pair: an odd segment's last pair reads one past its end */
+	return ((p->g.IHp * p->g.IWp * p->g.IC + 2) * 2 + 63) / 64 * 64;
+}
+
+static const char *dt_tag(DType t) { return t == DT_U8 ? "u8s8" : "s8s8"; }
+
+static void select_conv(Graph *g, Node *n)
+{
+	ConvPlan p = conv_plan(n);
+	if (n->op == OP_LINEAR)
+		n->kernel = arena_printf(g->arena, "linear_%s_%dx%lld__avx2", dt_tag(n->in[0]->dtype), p.mr, LL(p.nr));
+	else
+		n->kernel = arena_printf(g->arena, "conv%dx%d_%s_%dx%lld__avx2", p.g.kh, p.g.kw, dt_tag(n->in[0]->dtype),
+		                         p.mr, LL(p.nr));
+	n->kernel_note = maddubs_note(g, n);
+	n->scratch_bytes = conv_scratch(&p);
+}
+
+static void emit_i32_vec_array(FILE *c, const char *name, const int32_t *v, int64_t count, const char *what)
+{
+	fprintf(c, "static const int32_t %s[%lld] = { /* %s */", name, LL(count), what);
+	for (int64_t i = 0; i < count; i++)
+		fprintf(c, "%s%d,", i % 8 ? " " : "\n\t", (int)v[i]);
+	fprintf(c, "\n};\n");
+}
+
+/* Weight of output channel o at position j of segment s (0 past the row,
+ * past the segment or past OC). */
+static int conv_w(const Node *n, const ConvPlan *p, int64_t o, int64_t s, int64_t j)
+{
+	const ConvAttr *a = &n->u.conv;
+	if (o >= p->g.OC || j >= p->lseg)
+		return 0;
+	int64_t ky, kx, ic;
+	if (p->per_tap)
+		ky = s / p->g.kw, kx = s % p->g.kw, ic = j;
+	else
+		ky = s, kx = j / p->g.IC, ic = j % p->g.IC;
+	const int8_t *w = a->weight->data;
+	return w[((o * p->g.IC + ic) * p->g.kh + ky) * p->g.kw + kx];
+}
+
+static void conv_constants(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
+{
+	const ConvAttr *a = &n->u.conv;
+	const char *L = cg_layer(g, n);
+	int64_t npair = p->lp / 2, OCp = p->ntiles * p->nr;
+	fprintf(c, "/* Weights packed for vpmaddwd: [tile %lld][%s %lld][pair %lld][oc %lld] x int16 pair,\n"
+	           " * a segment being %s (%lld int16, padded to %lld).  Channels past %lld are 0. */\n",
+	        LL(p->ntiles), p->per_tap ? "tap" : "ky", LL(p->nseg), LL(npair), LL(p->nr),
+	        p->per_tap ? "one tap's IC input channels" : "one kernel row, KW*IC contiguous inputs", LL(p->lseg),
+	        LL(p->lp), LL(p->g.OC));
+	int64_t count = p->ntiles * p->nseg * npair * p->nr * 2;
+	fprintf(c, "static const int16_t %s_w[%lld] __attribute__((aligned(64))) = {", L, LL(count));
+	for (int64_t t = 0; t < p->ntiles; t++)
+		for (int64_t s = 0; s < p->nseg; s++) {
+			fprintf(c, "\n\t/* oc %lld..%lld, %s %lld */", LL(t * p->nr), LL(t * p->nr + p->nr - 1),
+			        p->per_tap ? "tap" : "ky", LL(s));
+			for (int64_t k = 0; k < npair; k++) {
+				fprintf(c, "\n\t");
+				for (int64_t o = t * p->nr; o < (t + 1) * p->nr; o++)
+					fprintf(c, "%d, %d,%s", conv_w(n, p, o, s, 2 * k), conv_w(n, p, o, s, 2 * k + 1),
+					        o + 1 < (t + 1) * p->nr ? " " : "");
+			}
+		}
+	fprintf(c, "\n};\n");
+	int32_t *b = calloc((size_t)OCp * 3, sizeof *b), *m = b + OCp, *sh = m + OCp;
+	for (int64_t o = 0; o < OCp; o++) {
+		b[o] = o < p->g.OC ? a->bias_q[o] : 0;
+		m[o] = o < p->g.OC ? a->rq.mult[o] : 0;
+		sh[o] = o < p->g.OC ? shift_of(&a->rq, (int)o, p->hi) : p->hi ? 0 : 32;
+	}
+	emit_i32_vec_array(c, arena_printf(g->arena, "%s_bias", L), b, OCp,
+	                   "folded bias rne(b/(s_in*s_w)) - zp_in*sum(w), 8 channels a line");
+	fprintf(c, "static const int32_t %s_mult[%lld] = {\n", L, LL(OCp));
+	for (int64_t o = 0; o < OCp; o++)
+		if (o < p->g.OC)
+			fprintf(c, "\t%d, /* [%lld] M = %.9g */\n", (int)m[o], LL(o), a->rq.real[o]);
+		else
+			fprintf(c, "\t0, /* [%lld] padding */\n", LL(o));
+	fprintf(c, "};\n");
+	emit_i32_vec_array(c, arena_printf(g->arena, "%s_shift", L), sh, OCp,
+	                   p->hi ? "shift - 32 (every shift >= 32; a zero multiplier's counts as 32)"
+	                         : "shift, 1..62 (a zero multiplier's as 32)");
+	free(b);
+}
+
+/* The padded int16 copy of image b of the input, in the scratch. */
+static void emit_fill(FILE *c, const Node *x, const Geom *g, int64_t cstride, const char *img)
+{
+	const char *widen = x->dtype == DT_U8 ? "qrt_widen_u8_i16" : "qrt_widen_i8_i16";
+	int64_t row = g->IWp * cstride;
+	fprintf(c, "\t/* int16 copy of the input, padded (t%d l%d b%d r%d) with the input zero point %d */\n", g->pt, g->pl,
+	        g->pb, g->pr, (int)x->zp);
+	if (g->pt)
+		fprintf(c, "\tfor (int i = 0; i < %lld; i++)\n\t\txp[i] = %d;\n", LL(g->pt * row), (int)x->zp);
+	fprintf(c, "\tfor (int iy = 0; iy < %lld; iy++) {\n", LL(g->IH));
+	fprintf(c, "\t\tint16_t *row = xp + (iy + %d) * %lld;\n", g->pt, LL(row));
+	if (g->pl)
+		fprintf(c, "\t\tfor (int i = 0; i < %lld; i++)\n\t\t\trow[i] = %d;\n", LL(g->pl * cstride), (int)x->zp);
+	if (cstride == g->IC)
+		fprintf(c, "\t\t%s(row + %lld, %s + iy * %lld, %lld);\n", widen, LL(g->pl * cstride), img, LL(g->IW * g->IC),
+		        LL(g->IW * g->IC));
+	else {
+		fprintf(c, "\t\tfor (int ix = 0; ix < %lld; ix++) {\n", LL(g->IW));
+		fprintf(c, "\t\t\t%s(row + (ix + %d) * %lld, %s + (iy * %lld + ix) * %lld, %lld);\n", widen, g->pl,
+		        LL(cstride), img, LL(g->IW), LL(g->IC), LL(g->IC));
+		fprintf(c, "\t\t\tfor (int i = %lld; i < %lld; i++) /* channels past %lld: 0 */\n", LL(g->IC), LL(cstride),
+		        LL(g->IC));
+		fprintf(c, "\t\t\t\trow[(ix + %d) * %lld + i] = 0;\n\t\t}\n", g->pl, LL(cstride));
+	}
+	if (g->pr)
+		fprintf(c, "\t\tfor (int i = 0; i < %lld; i++)\n\t\t\trow[%lld + i] = %d;\n", LL(g->pr * cstride),
+		        LL((g->pl + g->IW) * cstride), (int)x->zp);
+	fprintf(c, "\t}\n");
+	if (g->pb)
+		fprintf(c, "\tfor (int i = 0; i < %lld; i++)\n\t\txp[%lld + i] = %d;\n", LL(g->pb * row),
+		        LL((g->pt + g->IH) * row), (int)x->zp);
+}
+
+static const char *pack_fn(DType t, int n16) { return t == DT_U8 ? (n16 ? "qrt_pack_u8_x16" : "qrt_pack_u8_x8") : (n16 ? "qrt_pack_i8_x16" : "qrt_pack_i8_x8"); }
+
+/* One microkernel: m pixels x NR channels; nc (a constant at each call)
+ * says how many of the NR channels are real. */
+static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, int m)
+{
+	const char *L = cg_layer(g, n), *ty = cg_ctype(n->dtype);
+	const Geom *G = &p->g;
+	int nv = p->nv;
+	fprintf(c, "\n/* %d output pixel%s x %lld output channels [oc0, oc0+nc) */\n", m, m > 1 ? "s" : "", LL(p->nr));
+	fprintf(c, "static inline void %s_tile%dx%lld(const int16_t *restrict x, const int16_t *restrict w, int oc0, int nc, "
+	           "%s *restrict y)\n{\n", L, m, LL(p->nr), ty);
+	for (int v = 0; v < nv; v++)
+		fprintf(c, "\tconst __m256i vbias%d = _mm256_loadu_si256((const __m256i *)(const void *)(%s_bias + oc0 + %d));\n", v,
+		        L, v * 8);
+	for (int i = 0; i < m; i++) {
+		fprintf(c, "\t__m256i");
+		for (int v = 0; v < nv; v++)
+			fprintf(c, "%s vacc%dx%d = vbias%d", v ? "," : "", i, v, v);
+		fprintf(c, ";\n");
+	}
+	const char *indent = "\t\t";
+	if (p->per_tap) {
+		fprintf(c, "\tfor (int ky = 0; ky < %d; ky++)\n\tfor (int kx = 0; kx < %d; kx++) {\n", G->kh, G->kw);
+		fprintf(c, "\t\tconst int16_t *x0 = x + ky * %lld + kx * %lld;\n", LL(G->dh * G->IWp * G->IC), LL(G->dw * G->IC));
+	} else {
+		fprintf(c, "\tfor (int ky = 0; ky < %d; ky++) {\n", G->kh);
+		fprintf(c, "\t\tconst int16_t *x0 = x + ky * %lld; /* kernel row ky: %lld contiguous int16 */\n",
+		        LL(G->dh * G->IWp * G->IC), LL(p->lseg));
+	}
+	for (int i = 1; i < m; i++)
+		fprintf(c, "%sconst int16_t *x%d = x0 + %lld;\n", indent, i, LL(i * G->sw * G->IC));
+	fprintf(c, "%sfor (int k = 0; k < %lld; k += 2, w += %lld) {\n", indent, LL(p->lp), LL(2 * p->nr));
+	for (int v = 0; v < nv; v++)
+		fprintf(c, "%s\tconst __m256i vw%d = _mm256_load_si256((const __m256i *)(const void *)(w + %d));\n", indent, v,
+		        16 * v);
+	for (int i = 0; i < m; i++) {
+		fprintf(c, "%s\t%s vx%d = qrt_broadcast_i16x2_x8(x%d + k);\n", indent, "const __m256i", i, i);
+		for (int v = 0; v < nv; v++)
+			fprintf(c, "%s\tvacc%dx%d = _mm256_add_epi32(vacc%dx%d, _mm256_madd_epi16(vx%d, vw%d));\n", indent, i, v, i,
+			        v, i, v);
+	}
+	fprintf(c, "%s}\n\t}\n", indent);
+	const char *rq = p->hi ? "qrt_requant_hi_x8" : "qrt_requant_x8";
+	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d]%s */\n", (int)n->zp, (int)n->lo, (int)n->hi,
+	        p->hi ? "; every shift >= 32" : "; some shift < 32: the exact 64-bit path");
+	for (int v = 0; v < nv; v++) {
+		fprintf(c, "\tconst __m256i vmult%d = _mm256_loadu_si256((const __m256i *)(const void *)(%s_mult + oc0 + %d));\n",
+		        v, L, v * 8);
+		fprintf(c, "\tconst __m256i vshift%d = _mm256_loadu_si256((const __m256i *)(const void *)(%s_shift + oc0 + %d));\n",
+		        v, L, v * 8);
+	}
+	for (int i = 0; i < m; i++) {
+		for (int v = 0; v < nv; v++)
+			fprintf(c, "\tvacc%dx%d = %s(vacc%dx%d, vmult%d, vshift%d, %d, %d, %d);\n", i, v, rq, i, v, v, v, (int)n->zp,
+			        (int)n->lo, (int)n->hi);
+	}
+	for (int i = 0; i < m; i++) {
+		fprintf(c, "\t{\n\t\t%s *py = y + %lld;\n", ty, LL(i * G->OC));
+		if (nv == 1) {
+			fprintf(c, "\t\tconst __m128i vy = %s(vacc%dx0);\n", pack_fn(n->dtype, 0), i);
+			fprintf(c, "\t\tif (nc == 8)\n\t\t\t_mm_storel_epi64((__m128i *)(void *)py, vy);\n");
+			fprintf(c, "\t\telse\n\t\t\tqrt_store_bytes(py, vy, nc);\n");
+		} else {
+			fprintf(c, "\t\tconst __m128i vy01 = %s(vacc%dx0, vacc%dx1);\n", pack_fn(n->dtype, 1), i, i);
+			if (nv == 3) {
+				fprintf(c, "\t\tconst __m128i vy2 = %s(vacc%dx2);\n", pack_fn(n->dtype, 0), i);
+				fprintf(c, "\t\tif (nc == 24) {\n\t\t\t_mm_storeu_si128((__m128i *)(void *)py, vy01);\n"
+				           "\t\t\t_mm_storel_epi64((__m128i *)(void *)(py + 16), vy2);\n"
+				           "\t\t} else if (nc >= 16) {\n\t\t\t_mm_storeu_si128((__m128i *)(void *)py, vy01);\n"
+				           "\t\t\tqrt_store_bytes(py + 16, vy2, nc - 16);\n"
+				           "\t\t} else\n\t\t\tqrt_store_bytes(py, vy01, nc);\n");
+			} else {
+				fprintf(c, "\t\tif (nc == 16)\n\t\t\t_mm_storeu_si128((__m128i *)(void *)py, vy01);\n");
+				fprintf(c, "\t\telse\n\t\t\tqrt_store_bytes(py, vy01, nc);\n");
+			}
+		}
+		fprintf(c, "\t}\n");
+	}
+	fprintf(c, "}\n");
+}
+
+/* One output row of tiles, for oc tiles [t0, t1) with nc real channels each. */
+static void emit_conv_row_tiles(FILE *c, const char *L, const ConvPlan *p, const char *tiles, int64_t nc)
+{
+	const Geom *G = &p->g;
+	int64_t full = G->OW / p->mr, rem = G->OW % p->mr;
+	fprintf(c, "%s", tiles);
+	fprintf(c, "\t\t\tconst int16_t *w = %s_w + t * %lld;\n", L, LL(p->nseg * p->lp * p->nr));
+	if (full) {
+		fprintf(c, "\t\t\tfor (int ox = 0; ox < %lld; ox += %d)\n", LL(full * p->mr), p->mr);
+		fprintf(c, "\t\t\t\t%s_tile%dx%lld(xr + ox * %lld, w, t * %lld, %lld, yr + ox * %lld + t * %lld);\n", L, p->mr,
+		        LL(p->nr), LL(G->sw * G->IC), LL(p->nr), LL(nc), LL(G->OC), LL(p->nr));
+	}
+	if (rem) {
+		fprintf(c, "\t\t\t/* OW %% %d = %lld: the last %lld pixel%s */\n", p->mr, LL(rem), LL(rem), rem > 1 ? "s" : "");
+		fprintf(c, "\t\t\t%s_tile%lldx%lld(xr + %lld, w, t * %lld, %lld, yr + %lld + t * %lld);\n", L, LL(rem), LL(p->nr),
+		        LL(full * p->mr * G->sw * G->IC), LL(p->nr), LL(nc), LL(full * p->mr * G->OC), LL(p->nr));
+	}
+	fprintf(c, "\t\t}\n");
+}
+
+static void emit_conv(FILE *c, Graph *g, Node *n)
+{
+	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
+	ConvPlan p = conv_plan(n);
+	const Geom *G = &p.g;
+	fprintf(c, "/* kernel %s:\n *   %s */\n", n->kernel, n->kernel_note);
+	conv_constants(c, g, n, &p);
+	int64_t full = G->OW / p.mr, rem = G->OW % p.mr;
+	if (full)
+		emit_conv_tile(c, g, n, &p, p.mr);
+	if (rem)
+		emit_conv_tile(c, g, n, &p, (int)rem);
+	fprintf(c, "\nstatic void %s(const %s *restrict x, %s *restrict y, unsigned char *restrict scratch)\n{\n", L, tx, ty);
+	fprintf(c, "\tint16_t *restrict xp = (int16_t *)(void *)scratch; /* [%lld][%lld][%lld] */\n", LL(G->IHp),
+	        LL(G->IWp), LL(G->IC));
+	fprintf(c, "\txp[%lld] = xp[%lld] = 0; /* read (times a zero weight) by an odd segment's last pair */\n",
+	        LL(G->IHp * G->IWp * G->IC), LL(G->IHp * G->IWp * G->IC + 1));
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++) {\n", LL(G->N));
+	fprintf(c, "\tconst %s *xb = x + b * %lld;\n", tx, LL(G->IH * G->IW * G->IC));
+	emit_fill(c, n->in[0], G, G->IC, "xb");
+	int64_t tfull = G->OC / p.nr, tail = G->OC % p.nr;
+	fprintf(c, "\tfor (int oy = 0; oy < %lld; oy++) {\n", LL(G->OH));
+	fprintf(c, "\t\tconst int16_t *xr = xp + oy * %lld;\n", LL(G->sh * G->IWp * G->IC));
+	fprintf(c, "\t\t%s *yr = y + (b * %lld + oy) * %lld;\n", ty, LL(G->OH), LL(G->OW * G->OC));
+	if (tfull)
+		emit_conv_row_tiles(c, L, &p, arena_printf(g->arena, "\t\tfor (int t = 0; t < %lld; t++) { /* oc tiles of %lld */\n",
+		                                            LL(tfull), LL(p.nr)), p.nr);
+	if (tail)
+		emit_conv_row_tiles(c, L, &p, arena_printf(g->arena, "\t\t{ /* OC %% %lld = %lld: the last tile, oc %lld..%lld */\n"
+		                                            "\t\t\tconst int t = %lld;\n",
+		                                            LL(p.nr), LL(tail), LL(tfull * p.nr), LL(G->OC - 1), LL(tfull)),
+		                    tail);
+	fprintf(c, "\t}\n\t}\n}\n");
+}
+
+/* ---- depthwise conv2d: 16 channels x all taps, tap pairs interleaved ---- */
+
+typedef struct DwPlan {
+	Geom g;
+	int64_t cp, nblk;         /* channels padded to 16; blocks of 16 */
+	int ntap, npair;
+	int hi;
+} DwPlan;
+
+static DwPlan dw_plan(const Node *n)
+{
+	DwPlan p;
+	p.g = geom(n);
+	p.cp = (p.g.IC + 15) / 16 * 16;
+	p.nblk = p.cp / 16;
+	p.ntap = p.g.kh * p.g.kw;
+	p.npair = (p.ntap + 1) / 2;
+	p.hi = shifts_hi(&n->u.conv.rq);
+	return p;
+}
+
+/* vpunpck{l,h}wd interleave within 128-bit lanes: the low half of a block of
+ * 16 channels holds channels 0-3 and 8-11, the high half 4-7 and 12-15. */
+static int dw_lane(int half, int i) { return (i / 4) * 8 + half * 4 + i % 4; }
+
+static void select_dw(Graph *g, Node *n)
+{
+	DwPlan p = dw_plan(n);
+	n->kernel = arena_printf(g->arena, "dwconv%dx%d_%s_16c__avx2", p.g.kh, p.g.kw, dt_tag(n->in[0]->dtype));
+	n->kernel_note = arena_printf(g->arena, "%s; tap pairs interleaved by vpunpcklwd/vpunpckhwd",
+	                              maddubs_note(g, n));
+	n->scratch_bytes = (p.g.IHp * p.g.IWp * p.cp * 2 + 63) / 64 * 64;
+}
+
+static void emit_dw(FILE *c, Graph *g, Node *n)
+{
+	const ConvAttr *a = &n->u.conv;
+	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
+	DwPlan p = dw_plan(n);
+	const Geom *G = &p.g;
+	const int8_t *w = a->weight->data;
+	fprintf(c, "/* kernel %s:\n *   %s */\n", n->kernel, n->kernel_note);
+	fprintf(c, "/* Weights [block of 16 channels][tap pair][lo: ch 0-3,8-11 | hi: ch 4-7,12-15] x (w[tap a], w[tap b]);\n"
+	           " * an odd last tap pairs with 0; channels past %lld are 0. */\n", LL(G->IC));
+	fprintf(c, "static const int16_t %s_w[%lld] __attribute__((aligned(64))) = {", L, LL(p.nblk * p.npair * 32));
+	for (int64_t b = 0; b < p.nblk; b++)
+		for (int k = 0; k < p.npair; k++) {
+			fprintf(c, "\n\t/* channels %lld..%lld, taps %d,%d */\n\t", LL(b * 16), LL(b * 16 + 15), 2 * k,
+			        2 * k + 1 < p.ntap ? 2 * k + 1 : -1);
+			for (int half = 0; half < 2; half++)
+				for (int i = 0; i < 8; i++) {
+					int64_t ch = b * 16 + dw_lane(half, i);
+					int wa = ch < G->IC ? w[ch * p.ntap + 2 * k] : 0;
+					int wb = ch < G->IC && 2 * k + 1 < p.ntap ? w[ch * p.ntap + 2 * k + 1] : 0;
+					fprintf(c, "%d, %d,%s", wa, wb, half == 1 && i == 7 ? "" : i == 7 ? "\n\t" : " ");
+				}
+		}
+	fprintf(c, "\n};\n");
+	int64_t np = p.cp;
+	int32_t *bias = calloc((size_t)np * 3, sizeof *bias), *m = bias + np, *sh = m + np;
+	for (int64_t ch = 0; ch < np; ch++) {
+		int64_t blk = ch / 16, j = ch % 16, src = blk * 16 + dw_lane(j / 8, j % 8);
+		int ok = src < G->IC;
+		bias[ch] = ok ? a->bias_q[src] : 0;
+		m[ch] = ok ? a->rq.mult[src] : 0;
+		sh[ch] = ok ? shift_of(&a->rq, (int)src, p.hi) : p.hi ? 0 : 32;
+	}
+	fprintf(c, "/* per-channel constants in the same lo/hi lane order: lanes of block b are channels\n"
+	           " * b*16 + {0,1,2,3,8,9,10,11 | 4,5,6,7,12,13,14,15} */\n");
+	emit_i32_vec_array(c, arena_printf(g->arena, "%s_bias", L), bias, np, "folded bias");
+	emit_i32_vec_array(c, arena_printf(g->arena, "%s_mult", L), m, np, "Q31 multipliers");
+	emit_i32_vec_array(c, arena_printf(g->arena, "%s_shift", L), sh, np,
+	                   p.hi ? "shift - 32 (every shift >= 32)" : "shift, 1..62");
+	free(bias);
+	const char *rq = p.hi ? "qrt_requant_hi_x8" : "qrt_requant_x8";
+	fprintf(c, "\n/* 16 channels of one output pixel; x points at the window's top-left, channel 16*blk */\n");
+	fprintf(c, "static inline void %s_block(const int16_t *restrict x, int blk, int nc, %s *restrict y)\n{\n", L, ty);
+	fprintf(c, "\tconst int16_t *w = %s_w + blk * %d;\n", L, p.npair * 32);
+	fprintf(c, "\t__m256i vacc_lo = _mm256_loadu_si256((const __m256i *)(const void *)(%s_bias + blk * 16));\n", L);
+	fprintf(c, "\t__m256i vacc_hi = _mm256_loadu_si256((const __m256i *)(const void *)(%s_bias + blk * 16 + 8));\n", L);
+	for (int k = 0; k < p.npair; k++) {
+		int ta = 2 * k, tb = 2 * k + 1;
+		int64_t oa = ((ta / G->kw) * G->dh * G->IWp + (ta % G->kw) * G->dw) * p.cp;
+		fprintf(c, "\t{ /* taps %d (ky %d, kx %d)", ta, ta / G->kw, ta % G->kw);
+		if (tb < p.ntap)
+			fprintf(c, " and %d (ky %d, kx %d) */\n", tb, tb / G->kw, tb % G->kw);
+		else
+			fprintf(c, " and none (odd tap count: paired with 0) */\n");
+		fprintf(c, "\t\tconst __m256i va = _mm256_loadu_si256((const __m256i *)(const void *)(x + %lld));\n", LL(oa));
+		if (tb < p.ntap)
+			fprintf(c, "\t\tconst __m256i vb = _mm256_loadu_si256((const __m256i *)(const void *)(x + %lld));\n",
+			        LL(((tb / G->kw) * G->dh * G->IWp + (tb % G->kw) * G->dw) * p.cp));
+		else
+			fprintf(c, "\t\tconst __m256i vb = _mm256_setzero_si256();\n");
+		fprintf(c, "\t\tvacc_lo = _mm256_add_epi32(vacc_lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(va, vb), "
+		           "_mm256_load_si256((const __m256i *)(const void *)(w + %d))));\n", k * 32);
+		fprintf(c, "\t\tvacc_hi = _mm256_add_epi32(vacc_hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(va, vb), "
+		           "_mm256_load_si256((const __m256i *)(const void *)(w + %d))));\n\t}\n", k * 32 + 16);
+	}
+	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d] */\n", (int)n->zp, (int)n->lo, (int)n->hi);
+	for (int h = 0; h < 2; h++)
+		fprintf(c, "\tvacc_%s = %s(vacc_%s, _mm256_loadu_si256((const __m256i *)(const void *)(%s_mult + blk * 16 + %d)),\n"
+		           "\t\t_mm256_loadu_si256((const __m256i *)(const void *)(%s_shift + blk * 16 + %d)), %d, %d, %d);\n",
+		        h ? "hi" : "lo", rq, h ? "hi" : "lo", L, 8 * h, L, 8 * h, (int)n->zp, (int)n->lo, (int)n->hi);
+	fprintf(c, "\t/* packs: lane 0 = channels 0-7, lane 1 = 8-15 (int16), then bytes, then the two lanes' low halves */\n");
+	fprintf(c, "\tconst __m256i v16 = _mm256_packs_epi32(vacc_lo, vacc_hi);\n");
+	fprintf(c, "\tconst __m256i v8 = %s(v16, v16);\n", n->dtype == DT_U8 ? "_mm256_packus_epi16" : "_mm256_packs_epi16");
+	fprintf(c, "\tconst __m128i vy = _mm256_castsi256_si128(_mm256_permute4x64_epi64(v8, 0x08));\n");
+	fprintf(c, "\tif (nc == 16)\n\t\t_mm_storeu_si128((__m128i *)(void *)y, vy);\n\telse\n\t\tqrt_store_bytes(y, vy, nc);\n}\n");
+
+	fprintf(c, "\nstatic void %s(const %s *restrict x, %s *restrict y, unsigned char *restrict scratch)\n{\n", L, tx, ty);
+	fprintf(c, "\tint16_t *restrict xp = (int16_t *)(void *)scratch; /* [%lld][%lld][%lld] */\n", LL(G->IHp),
+	        LL(G->IWp), LL(p.cp));
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++) {\n", LL(G->N));
+	fprintf(c, "\tconst %s *xb = x + b * %lld;\n", tx, LL(G->IH * G->IW * G->IC));
+	emit_fill(c, n->in[0], G, p.cp, "xb");
+	int64_t bfull = G->IC / 16, tail = G->IC % 16;
+	fprintf(c, "\tfor (int oy = 0; oy < %lld; oy++)\n\tfor (int ox = 0; ox < %lld; ox++) {\n", LL(G->OH), LL(G->OW));
+	fprintf(c, "\t\tconst int16_t *px = xp + oy * %lld + ox * %lld;\n", LL(G->sh * G->IWp * p.cp), LL(G->sw * p.cp));
+	fprintf(c, "\t\t%s *py = y + ((b * %lld + oy) * %lld + ox) * %lld;\n", ty, LL(G->OH), LL(G->OW), LL(G->IC));
+	if (bfull)
+		fprintf(c, "\t\tfor (int blk = 0; blk < %lld; blk++)\n\t\t\t%s_block(px + blk * 16, blk, 16, py + blk * 16);\n",
+		        LL(bfull), L);
+	if (tail)
+		fprintf(c, "\t\t/* C %% 16 = %lld: channels %lld..%lld */\n\t\t%s_block(px + %lld, %lld, %lld, py + %lld);\n",
+		        LL(tail), LL(bfull * 16), LL(G->IC - 1), L, LL(bfull * 16), LL(bfull), LL(tail), LL(bfull * 16));
+	fprintf(c, "\t}\n\t}\n}\n");
+}
+
+/* ---- add: 8 elements a step ---- */
+
+static void emit_add(FILE *c, Graph *g, Node *n)
+{
+	const AddAttr *a = &n->u.add;
+	const Node *x = n->in[0], *z = n->in[1];
+	int64_t cnt = ir_numel(n), full = cnt / 8 * 8;
+	fprintf(c, "/* kernel %s */\n", n->kernel);
+	/* no restrict: pass_plan may give y the buffer of a or b; each group of 8
+	 * is read before it is written */
+	fprintf(c, "static void %s(const %s *a, const %s *b, %s *y)\n{\n", cg_layer(g, n),
+	        cg_ctype(x->dtype), cg_ctype(z->dtype), cg_ctype(n->dtype));
+	fprintf(c, "\t/* M_a = %.9g, M_b = %.9g, one shared shift */\n", a->real_a, a->real_b);
+	fprintf(c, "\tconst __m256i vzp_a = _mm256_set1_epi32(%d), vzp_b = _mm256_set1_epi32(%d);\n", (int)x->zp,
+	        (int)z->zp);
+	fprintf(c, "\tfor (int i = 0; i < %lld; i += 8) {\n", LL(full));
+	fprintf(c, "\t\tconst __m256i va = _mm256_sub_epi32(%s(_mm_loadl_epi64((const __m128i *)(const void *)(a + i))), vzp_a);\n",
+	        x->dtype == DT_U8 ? "_mm256_cvtepu8_epi32" : "_mm256_cvtepi8_epi32");
+	fprintf(c, "\t\tconst __m256i vb = _mm256_sub_epi32(%s(_mm_loadl_epi64((const __m128i *)(const void *)(b + i))), vzp_b);\n",
+	        z->dtype == DT_U8 ? "_mm256_cvtepu8_epi32" : "_mm256_cvtepi8_epi32");
+	fprintf(c, "\t\tconst __m256i vy = qrt_add_x8(va, %d, vb, %d, %d, %d, %d, %d);\n", (int)a->mult_a, (int)a->mult_b,
+	        a->shift, (int)n->zp, (int)n->lo, (int)n->hi);
+	fprintf(c, "\t\t_mm_storel_epi64((__m128i *)(void *)(y + i), %s(vy));\n\t}\n", pack_fn(n->dtype, 0));
+	if (cnt > full)
+		fprintf(c, "\t/* %lld %% 8 = %lld: the last elements with the scalar qrt_add */\n"
+		           "\tfor (int i = %lld; i < %lld; i++)\n"
+		           "\t\ty[i] = (%s)qrt_add(a[i] - %d, %d, b[i] - %d, %d, %d, %d, %d, %d);\n",
+		        LL(cnt), LL(cnt - full), LL(full), LL(cnt), cg_ctype(n->dtype), (int)x->zp, (int)a->mult_a, (int)z->zp,
+		        (int)a->mult_b, a->shift, (int)n->zp, (int)n->lo, (int)n->hi);
+	fprintf(c, "}\n");
+}
+
+/* ---- the target entry points ---- */
+
+static int conv_ok(const Node *n)
+{
+	return (n->op == OP_CONV2D || n->op == OP_LINEAR) && is_8bit(n->in[0]->dtype) && is_8bit(n->dtype) &&
+	       weight_zp_zero(n) && n->u.conv.weight->dtype == DT_I8;
+}
 
 void cg_avx2_select(Graph *g, Node *n)
 {
-	(void)g;
-	(void)n;
+	if (conv_ok(n) && (n->op == OP_LINEAR || n->u.conv.groups == 1))
+		select_conv(g, n);
+	else if (conv_ok(n) && is_depthwise(n))
+		select_dw(g, n);
+	else if (n->op == OP_ADD && is_8bit(n->in[0]->dtype) && is_8bit(n->in[1]->dtype) && is_8bit(n->dtype))
+		n->kernel = "add_x8__avx2";
+}
+
+void cg_avx2_emit_prologue(FILE *c, Graph *g, const CgOptions *o)
+{
+	(void)g, (void)o;
+	fprintf(c, "\n/* AVX2 kernels: vector forms of the qrt.h primitives (runtime/qrt_avx2.h) */\n"
+	           "#include <immintrin.h>\n\n#include \"qrt_avx2.h\"\n\n");
 }
 
 void cg_avx2_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o)
 {
-	cg_c_emit_node(c, g, n, o);
+	if (!n->kernel || strstr(n->kernel, "__avx2") == NULL) {
+		cg_c_emit_node(c, g, n, o);
+		return;
+	}
+	cg_layer_comment(c, g, n, o);
+	switch (n->op) {
+	case OP_CONV2D:
+	case OP_LINEAR: is_depthwise(n) ? emit_dw(c, g, n) : emit_conv(c, g, n); break;
+	case OP_ADD: emit_add(c, g, n); break;
+	default: die("avx2: no kernel for %s", op_info[n->op].name);
+	}
 }

@@ -192,4 +192,23 @@ static inline void qrt_store_bytes(void *p, __m128i v, int n)
 		*d = (unsigned char)_mm_cvtsi128_si32(v);
 }
 
+/* n bytes to int16, 16 at a time: the padded int16 copies of conv inputs. */
+static inline void qrt_widen_u8_i16(int16_t *d, const uint8_t *s, int n)
+{
+	int i = 0;
+	for (; i + 16 <= n; i += 16)
+		_mm256_storeu_si256((__m256i *)(void *)(d + i), _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
+	for (; i < n; i++)
+		d[i] = s[i];
+}
+
+static inline void qrt_widen_i8_i16(int16_t *d, const int8_t *s, int n)
+{
+	int i = 0;
+	for (; i + 16 <= n; i += 16)
+		_mm256_storeu_si256((__m256i *)(void *)(d + i), _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(s + i))));
+	for (; i < n; i++)
+		d[i] = s[i];
+}
+
 #endif
