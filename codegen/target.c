@@ -5,6 +5,8 @@
 
 #include "ir.h"
 
+void cg_neon_prologue(FILE *c, Graph *g, const CgOptions *o);      /* emit_neon.c */
+
 void cg_avx2_emit_prologue(FILE *c, Graph *g, const CgOptions *o); /* emit_avx2.c */
 
 static const Target targets[] = {
@@ -14,7 +16,7 @@ static const Target targets[] = {
 	 "defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__)",
 	 cg_vnni_select, NULL, cg_vnni_emit_node},
 	{"neon", "-std=c99 (aarch64: Advanced SIMD is always on)", "defined(__aarch64__) && defined(__ARM_NEON)",
-	 cg_neon_select, NULL, cg_neon_emit_node},
+	 cg_neon_select, cg_neon_prologue, cg_neon_emit_node},
 };
 
 const Target *cg_find_target(const char *name)
