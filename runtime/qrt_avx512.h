@@ -1,0 +1,184 @@
+/* qrt_avx512: the AVX-512 (F/BW/VL + VNNI) forms of the qrt.h primitives,
+ * sixteen int32 lanes at a time.  Same names with a lane suffix
+ * (qrt_requant_x16 is qrt_requant on 16 lanes); each lane computes exactly
+ * what the scalar primitive computes, bit for bit, for every argument the
+ * scalar one accepts (docs/arithmetic.md).
+ *
+ * AVX-512 has what the contract needs natively: a signed 32x32->64 multiply
+ * (vpmuldq, even dword lanes), 64-bit arithmetic shifts by a per-lane count
+ * (vpsravq) and 64-bit min/max (vpminsq/vpmaxsq).  So the requantization is
+ * done in 64 bits, even and odd lanes apart, clamped to [lo-zp, hi-zp]
+ * before it is narrowed: exact for every multiplier, including |M| >= 1
+ * where the shifted product exceeds int32.
+ *
+ * Built with -DQRT_SIMDE instead of the -mavx512* flags, the same code runs
+ * on any x86-64 through SIMDe's portable implementations (slowly): that is
+ * how it is tested on machines without AVX-512.  The few intrinsics SIMDe
+ * 0.7 lacks are defined below, in plain C, only in that build. */
+#ifndef QRT_AVX512_H
+#define QRT_AVX512_H
+
+#include <string.h>
+
+#include "qrt.h"
+
+#if defined(QRT_SIMDE)
+/* 512-bit vectors passed by value without -mavx512f: the psABI warning is
+ * moot for static inline functions in one emulated translation unit */
+#pragma GCC diagnostic ignored "-Wpsabi"
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+#include "qrt_simde_compat.h"
+#else
+#include <immintrin.h>
+#endif
+
+/* Four consecutive bytes (one input quad: 4 channels, or 4 taps) broadcast
+ * to all 16 dword lanes, the u8 operand of vpdpbusd.  p need not be
+ * aligned. */
+static inline __m512i qrt_broadcast_u8x4_x16(const uint8_t *p)
+{
+	int32_t v;
+	memcpy(&v, p, sizeof v);
+	return _mm512_set1_epi32(v);
+}
+
+/* The exact products acc*mult of the even dword lanes and of the odd dword
+ * lanes, as int64. */
+static inline void qrt_mul_x16(__m512i acc, __m512i mult, __m512i *even, __m512i *odd)
+{
+	*even = _mm512_mul_epi32(acc, mult);
+	*odd = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), _mm512_srli_epi64(mult, 32));
+}
+
+/* 2^(n-1) in each int64 lane, n (1..62) in the lane. */
+static inline __m512i qrt_round_x8(__m512i n)
+{
+	const __m512i one = _mm512_set1_epi64(1);
+	return _mm512_sllv_epi64(one, _mm512_sub_epi64(n, one));
+}
+
+/* sat(v, lo - zp, hi - zp) on 8 int64 lanes. */
+static inline __m512i qrt_sat_x8(__m512i v, int32_t zp, int32_t lo, int32_t hi)
+{
+	v = _mm512_max_epi64(v, _mm512_set1_epi64((long long)lo - zp));
+	return _mm512_min_epi64(v, _mm512_set1_epi64((long long)hi - zp));
+}
+
+/* Even-lane and odd-lane int64 results (each within int32) back into 16
+ * int32 lanes in order, plus zp. */
+static inline __m512i qrt_interleave_zp_x16(__m512i even, __m512i odd, int32_t zp)
+{
+	const __m512i v = _mm512_mask_blend_epi32((__mmask16)0xAAAA, even, _mm512_slli_epi64(odd, 32));
+	return _mm512_add_epi32(v, _mm512_set1_epi32(zp));
+}
+
+/* The shift (1..62) of the even and of the odd dword lanes, as int64. */
+static inline void qrt_split_shift_x16(__m512i shift, __m512i *even, __m512i *odd)
+{
+	*even = _mm512_and_si512(shift, _mm512_set1_epi64(0xFFFFFFFF));
+	*odd = _mm512_srli_epi64(shift, 32);
+}
+
+/* qrt_requant on 16 lanes: sat(zp + rshr((int64)acc*mult, shift), lo, hi),
+ * mult and shift (1..62) per lane. */
+static inline __m512i qrt_requant_x16(__m512i acc, __m512i mult, __m512i shift, int32_t zp, int32_t lo, int32_t hi)
+{
+	__m512i pe, po, ne, no;
+	qrt_mul_x16(acc, mult, &pe, &po);
+	qrt_split_shift_x16(shift, &ne, &no);
+	/* |p| < 2^62 and 2^(n-1) <= 2^61: the sums cannot overflow */
+	const __m512i ve = _mm512_srav_epi64(_mm512_add_epi64(pe, qrt_round_x8(ne)), ne);
+	const __m512i vo = _mm512_srav_epi64(_mm512_add_epi64(po, qrt_round_x8(no)), no);
+	return qrt_interleave_zp_x16(qrt_sat_x8(ve, zp, lo, hi), qrt_sat_x8(vo, zp, lo, hi), zp);
+}
+
+/* rshr_even(p, n) on 8 int64 lanes: floor((p + 2^(n-1) - 1 + (floor(p/2^n) & 1)) / 2^n). */
+static inline __m512i qrt_rshr_even_x8(__m512i p, __m512i n)
+{
+	const __m512i one = _mm512_set1_epi64(1);
+	const __m512i odd = _mm512_and_si512(_mm512_srav_epi64(p, n), one);
+	const __m512i q = _mm512_add_epi64(_mm512_add_epi64(p, qrt_round_x8(n)), _mm512_sub_epi64(odd, one));
+	return _mm512_srav_epi64(q, n);
+}
+
+/* qrt_requant_even (ties to even: average pooling) on 16 lanes. */
+static inline __m512i qrt_requant_even_x16(__m512i acc, __m512i mult, __m512i shift, int32_t zp, int32_t lo,
+                                           int32_t hi)
+{
+	__m512i pe, po, ne, no;
+	qrt_mul_x16(acc, mult, &pe, &po);
+	qrt_split_shift_x16(shift, &ne, &no);
+	return qrt_interleave_zp_x16(qrt_sat_x8(qrt_rshr_even_x8(pe, ne), zp, lo, hi),
+	                             qrt_sat_x8(qrt_rshr_even_x8(po, no), zp, lo, hi), zp);
+}
+
+/* qrt_add on 16 lanes: sat(zp + rshr(a*mult_a + b*mult_b, shift), lo, hi). */
+static inline __m512i qrt_add_x16(__m512i a, int32_t mult_a, __m512i b, int32_t mult_b, int shift, int32_t zp,
+                                  int32_t lo, int32_t hi)
+{
+	__m512i ae, ao, be, bo;
+	qrt_mul_x16(a, _mm512_set1_epi32(mult_a), &ae, &ao);
+	qrt_mul_x16(b, _mm512_set1_epi32(mult_b), &be, &bo);
+	const __m512i n = _mm512_set1_epi64(shift), r = qrt_round_x8(n);
+	const __m512i ve = _mm512_srav_epi64(_mm512_add_epi64(_mm512_add_epi64(ae, be), r), n);
+	const __m512i vo = _mm512_srav_epi64(_mm512_add_epi64(_mm512_add_epi64(ao, bo), r), n);
+	return qrt_interleave_zp_x16(qrt_sat_x8(ve, zp, lo, hi), qrt_sat_x8(vo, zp, lo, hi), zp);
+}
+
+/* 16 int32 lanes already within [-128, 255] (the clamp put them in the
+ * output dtype's range) -> their low bytes, the lanes of mask m only
+ * (vpmovdb with a mask: a channel remainder is a masked store). */
+static inline void qrt_store_x16(void *p, __mmask16 m, __m512i v)
+{
+	_mm512_mask_cvtepi32_storeu_epi8(p, m, v);
+}
+
+/* 16 bytes (the lanes of mask m; others 0) to 16 int32 lanes. */
+static inline __m512i qrt_load_u8_x16(const uint8_t *p, __mmask16 m)
+{
+	return _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, p));
+}
+
+static inline __m512i qrt_load_i8_x16(const int8_t *p, __mmask16 m)
+{
+	return _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p));
+}
+
+/* The low n (0..16) lanes. */
+static inline __mmask16 qrt_mask_x16(int n)
+{
+	return (__mmask16)((1u << n) - 1);
+}
+
+/* Four 16-byte rows a, b, c, d (16 channels at four taps) -> 64 bytes of
+ * quads, channel i's quad (a[i], b[i], c[i], d[i]) at dst + 4i: the u8
+ * operand of a vpdpbusd that sums four taps per channel lane. */
+static inline void qrt_interleave4_u8(uint8_t *dst, __m128i a, __m128i b, __m128i c, __m128i d)
+{
+	const __m128i ab_lo = _mm_unpacklo_epi8(a, b), ab_hi = _mm_unpackhi_epi8(a, b);
+	const __m128i cd_lo = _mm_unpacklo_epi8(c, d), cd_hi = _mm_unpackhi_epi8(c, d);
+	_mm_storeu_si128((__m128i *)(void *)dst, _mm_unpacklo_epi16(ab_lo, cd_lo));
+	_mm_storeu_si128((__m128i *)(void *)(dst + 16), _mm_unpackhi_epi16(ab_lo, cd_lo));
+	_mm_storeu_si128((__m128i *)(void *)(dst + 32), _mm_unpacklo_epi16(ab_hi, cd_hi));
+	_mm_storeu_si128((__m128i *)(void *)(dst + 48), _mm_unpackhi_epi16(ab_hi, cd_hi));
+}
+
+/* n bytes of an 8-bit activation to the u8 domain of vpdpbusd: copied (u8)
+ * or offset by +128 (i8: x ^ 0x80 == x + 128 as a byte). */
+static inline void qrt_copy_u8(uint8_t *d, const uint8_t *s, int n)
+{
+	memcpy(d, s, (size_t)n);
+}
+
+static inline void qrt_copy_i8_as_u8(uint8_t *d, const int8_t *s, int n)
+{
+	const __m512i flip = _mm512_set1_epi8((char)0x80);
+	int i = 0;
+	for (; i + 64 <= n; i += 64)
+		_mm512_storeu_si512((void *)(d + i), _mm512_xor_si512(_mm512_loadu_si512((const void *)(s + i)), flip));
+	for (; i < n; i++)
+		d[i] = (uint8_t)(s[i] + 128);
+}
+
+#endif

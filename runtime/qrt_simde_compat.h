@@ -1,0 +1,90 @@
+/* The intrinsics qrt_avx512.h uses that SIMDe 0.7 does not provide, in
+ * plain C, for the QRT_SIMDE build only (testing AVX-512 code on machines
+ * without it).  Each follows Intel's definition of the instruction; a
+ * newer SIMDe that has one makes its definition here vanish (#ifndef). */
+#ifndef QRT_SIMDE_COMPAT_H
+#define QRT_SIMDE_COMPAT_H
+
+#include <stdint.h>
+#include <string.h>
+
+/* SIMDe 0.7 aliases the vector types but not the mask type */
+#define __mmask16 simde__mmask16
+
+#ifndef _mm512_srav_epi64
+/* vpsravq: arithmetic shift of each int64 lane; counts > 63 fill with the sign. */
+static inline __m512i qrt_simde_srav_epi64(__m512i a, __m512i n)
+{
+	int64_t v[8], c[8];
+	memcpy(v, &a, sizeof v);
+	memcpy(c, &n, sizeof c);
+	for (int i = 0; i < 8; i++) {
+		const uint64_t k = (uint64_t)c[i] > 63 ? 63 : (uint64_t)c[i];
+		v[i] = v[i] >= 0 ? v[i] >> k : ~(~v[i] >> k);
+	}
+	memcpy(&a, v, sizeof v);
+	return a;
+}
+#define _mm512_srav_epi64(a, n) qrt_simde_srav_epi64(a, n)
+#endif
+
+#ifndef _mm512_mask_cvtepi32_storeu_epi8
+/* vpmovdb to memory under a mask: the low byte of each selected lane. */
+static inline void qrt_simde_mask_cvtepi32_storeu_epi8(void *p, __mmask16 m, __m512i a)
+{
+	int32_t v[16];
+	memcpy(v, &a, sizeof v);
+	for (int i = 0; i < 16; i++)
+		if (m >> i & 1)
+			((unsigned char *)p)[i] = (unsigned char)(v[i] & 0xFF);
+}
+#define _mm512_mask_cvtepi32_storeu_epi8(p, m, a) qrt_simde_mask_cvtepi32_storeu_epi8(p, m, a)
+#endif
+
+#ifndef _mm_maskz_loadu_epi8
+/* vmovdqu8 with a zeroing mask: unselected bytes are not read. */
+static inline __m128i qrt_simde_maskz_loadu_epi8(__mmask16 m, const void *p)
+{
+	unsigned char v[16];
+	for (int i = 0; i < 16; i++)
+		v[i] = m >> i & 1 ? ((const unsigned char *)p)[i] : 0;
+	__m128i r;
+	memcpy(&r, v, sizeof r);
+	return r;
+}
+#define _mm_maskz_loadu_epi8(m, p) qrt_simde_maskz_loadu_epi8(m, p)
+#endif
+
+#ifndef _mm512_cvtepu8_epi32
+/* vpmovzxbd */
+static inline __m512i qrt_simde_cvtepu8_epi32(__m128i a)
+{
+	unsigned char b[16];
+	int32_t v[16];
+	memcpy(b, &a, sizeof b);
+	for (int i = 0; i < 16; i++)
+		v[i] = b[i];
+	__m512i r;
+	memcpy(&r, v, sizeof r);
+	return r;
+}
+#define _mm512_cvtepu8_epi32(a) qrt_simde_cvtepu8_epi32(a)
+#endif
+
+#ifndef _mm512_cvtepi8_epi32
+/* vpmovsxbd */
+static inline __m512i qrt_simde_cvtepi8_epi32(__m128i a)
+{
+	signed char b[16];
+	int32_t v[16];
+	memcpy(b, &a, sizeof b);
+	for (int i = 0; i < 16; i++)
+		v[i] = b[i];
+	__m512i r;
+	memcpy(&r, v, sizeof r);
+	return r;
+}
+#define _mm512_cvtepi8_epi32(a) qrt_simde_cvtepi8_epi32(a)
+#endif
+
+#endif

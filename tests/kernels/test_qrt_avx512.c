@@ -1,0 +1,84 @@
+/* qrt_avx512.h against qrt.h: every vector primitive, lane by lane, on
+ * random and extreme arguments; zero differences allowed.  Without AVX-512
+ * hardware it runs under SIMDe:
+ *   cc -std=c99 -O2 -Wno-psabi -DQRT_SIMDE -Iruntime tests/kernels/test_qrt_avx512.c -o t && ./t
+ * and natively with -mavx512f -mavx512bw -mavx512vl -mavx512vnni. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "qrt_avx512.h"
+
+static uint64_t rng = 0x9E3779B97F4A7C15u;
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+	return (uint32_t)(rng >> 16);
+}
+
+/* int32 values biased towards the edges that matter. */
+static int32_t edge32(void)
+{
+	static const int32_t e[] = {0, 1, -1, INT32_MAX, INT32_MIN, INT32_MIN + 1, 1 << 30, -(1 << 30), 255, -128};
+	return rnd() % 4 == 0 ? e[rnd() % 10] : (int32_t)rnd() >> (rnd() % 31);
+}
+
+static int32_t mult31(void)
+{
+	if (rnd() % 16 == 0)
+		return 0;
+	int32_t m = (int32_t)((1u << 30) + rnd() % (1u << 30));
+	return rnd() & 1 ? -m : m;
+}
+
+static __m512i load16(const int32_t *p) { return _mm512_loadu_si512((const void *)p); }
+
+int main(void)
+{
+	long bad = 0, n = 0;
+	for (int it = 0; it < 100000; it++) {
+		int32_t acc[16], mult[16], shift[16], out[16];
+		int32_t zp = (int32_t)(rnd() % 384) - 128, lo = (int32_t)(rnd() % 256) - 128, hi = lo + (int32_t)(rnd() % 200);
+		for (int i = 0; i < 16; i++) {
+			acc[i] = edge32();
+			mult[i] = mult31();
+			shift[i] = 1 + (int32_t)(rnd() % 62);
+		}
+		_mm512_storeu_si512((void *)out, qrt_requant_x16(load16(acc), load16(mult), load16(shift), zp, lo, hi));
+		for (int i = 0; i < 16; i++, n++)
+			bad += out[i] != qrt_requant(acc[i], mult[i], shift[i], zp, lo, hi);
+		_mm512_storeu_si512((void *)out, qrt_requant_even_x16(load16(acc), load16(mult), load16(shift), zp, lo, hi));
+		for (int i = 0; i < 16; i++, n++)
+			bad += out[i] != qrt_requant_even(acc[i], mult[i], shift[i], zp, lo, hi);
+		/* add: operands are differences of 8-bit values */
+		int32_t a8[16], b8[16];
+		for (int i = 0; i < 16; i++)
+			a8[i] = (int32_t)(rnd() % 511) - 255, b8[i] = (int32_t)(rnd() % 511) - 255;
+		int sh = 1 + (int)(rnd() % 62);
+		_mm512_storeu_si512((void *)out, qrt_add_x16(load16(a8), mult[0], load16(b8), mult[1], sh, zp, lo, hi));
+		for (int i = 0; i < 16; i++, n++)
+			bad += out[i] != qrt_add(a8[i], mult[0], b8[i], mult[1], sh, zp, lo, hi);
+		/* masked byte store of in-range lanes */
+		unsigned char bytes[16], want[16];
+		int k = (int)(rnd() % 17);
+		for (int i = 0; i < 16; i++)
+			out[i] = (int32_t)(rnd() % 384) - 128, bytes[i] = want[i] = 0xA5;
+		for (int i = 0; i < k; i++)
+			want[i] = (unsigned char)out[i];
+		qrt_store_x16(bytes, qrt_mask_x16(k), load16(out));
+		for (int i = 0; i < 16; i++, n++)
+			bad += bytes[i] != want[i];
+	}
+	/* the quad interleave of four 16-byte rows */
+	uint8_t rows[4][16], quads[64];
+	for (int r = 0; r < 4; r++)
+		for (int i = 0; i < 16; i++)
+			rows[r][i] = (uint8_t)rnd();
+	qrt_interleave4_u8(quads, _mm_loadu_si128((const __m128i *)(const void *)rows[0]),
+	                   _mm_loadu_si128((const __m128i *)(const void *)rows[1]),
+	                   _mm_loadu_si128((const __m128i *)(const void *)rows[2]),
+	                   _mm_loadu_si128((const __m128i *)(const void *)rows[3]));
+	for (int i = 0; i < 64; i++, n++)
+		bad += quads[i] != rows[i % 4][i / 4];
+	printf("qrt_avx512: %ld of %ld lanes differ from qrt.h\n", bad, n);
+	return bad != 0;
+}
