@@ -101,6 +101,47 @@ void cg_layer_comment(FILE *c, Graph *g, const Node *n, const CgOptions *o)
 	(void)g;
 }
 
+void cg_bytes_prologue(FILE *c)
+{
+	fprintf(c, "/* Weights are string literals, longer than the 4095 bytes C99 promises: every\n"
+	           " * compiler qcc targets accepts them, and they compile far faster than arrays. */\n"
+	           "#if defined(__GNUC__)\n#pragma GCC diagnostic ignored \"-Woverlength-strings\"\n#endif\n");
+}
+
+/* Printable ASCII as itself, except " \ and ? (trigraphs); anything else as
+ * a three-digit octal escape, which no following character can extend. */
+static void string_literal(FILE *f, const unsigned char *p, size_t n)
+{
+	enum { PER_LINE = 64 };
+	for (size_t i = 0; i < n; i++) {
+		if (i % PER_LINE == 0)
+			fprintf(f, "%s\t\"", i ? "\"\n" : "\n");
+		int ch = p[i];
+		if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\' && ch != '?')
+			fputc(ch, f);
+		else
+			fprintf(f, "\\%03o", ch);
+	}
+	fprintf(f, n ? "\"" : "\n\t\"\"");
+}
+
+void cg_bytes(FILE *c, const CgOptions *o, const char *name, const void *data, size_t n)
+{
+	FILE *f = o->weights ? o->weights : c;
+	/* +1: the literal's terminating NUL, so no compiler warns it is cut off */
+	if (o->weights) {
+		fprintf(c, "extern const char %s_%s_bytes[%zu + 1];\n", o->prefix, name, n);
+		fprintf(f, "\nconst char %s_%s_bytes[%zu + 1] =", o->prefix, name, n);
+		string_literal(f, data, n);
+		fprintf(f, ";\n");
+		fprintf(c, "static const int8_t *const %s = (const int8_t *)%s_%s_bytes;\n", name, o->prefix, name);
+		return;
+	}
+	fprintf(c, "static const char %s_bytes[%zu + 1] =", name, n);
+	string_literal(c, data, n);
+	fprintf(c, ";\nstatic const int8_t *const %s = (const int8_t *)%s_bytes;\n", name, name);
+}
+
 void cg_int_array(FILE *c, const char *ctype, const char *name, const void *data, DType t, int64_t count,
                   int64_t per_line)
 {
@@ -196,7 +237,7 @@ static const char *param(Graph *g, const Node *n)
 }
 
 /* "const float *image, float *y" */
-static void signature(FILE *f, Graph *g, const char *prefix, const char *fn, int quantized)
+static void signature(FILE *f, Graph *g, const char *prefix, const char *fn, int quantized, int static_arena)
 {
 	fprintf(f, "int %s_%s(", prefix, fn);
 	for (int i = 0; i < g->ninputs; i++) {
@@ -205,14 +246,17 @@ static void signature(FILE *f, Graph *g, const char *prefix, const char *fn, int
 	}
 	for (int i = 0; i < g->noutputs; i++) {
 		const Node *n = quantized ? q_output(g, i) : g->outputs[i];
-		fprintf(f, "%s *%s, ", cg_ctype(n->dtype), param(g, n));
+		fprintf(f, "%s *%s%s", cg_ctype(n->dtype), param(g, n), i + 1 < g->noutputs || !static_arena ? ", " : "");
 	}
-	fprintf(f, "void *arena)");
+	fprintf(f, static_arena ? ")" : "void *arena)");
 }
 
-static void emit_checks(FILE *c, Graph *g, int quantized)
+static void emit_checks(FILE *c, Graph *g, int quantized, int static_arena)
 {
-	fprintf(c, "\tif (!arena || (uintptr_t)arena %% QRT_ARENA_ALIGN");
+	if (static_arena)
+		fprintf(c, "\tunsigned char *mem = static_arena();\n\tif (0");
+	else
+		fprintf(c, "\tunsigned char *mem = arena;\n\tif (!arena || (uintptr_t)arena %% QRT_ARENA_ALIGN");
 	for (int i = 0; i < g->ninputs; i++)
 		fprintf(c, " || !%s", param(g, quantized ? q_input(g, i) : g->inputs[i]));
 	for (int i = 0; i < g->noutputs; i++)
@@ -241,13 +285,12 @@ static void emit_forward(FILE *c, Graph *g)
 	fprintf(c, "}\n");
 }
 
-static void emit_run(FILE *c, Graph *g, const char *prefix)
+static void emit_run(FILE *c, Graph *g, const CgOptions *o)
 {
 	fprintf(c, "\n");
-	signature(c, g, prefix, "run", 0);
+	signature(c, g, o->prefix, "run", 0, o->static_arena);
 	fprintf(c, "\n{\n");
-	emit_checks(c, g, 0);
-	fprintf(c, "\tunsigned char *mem = arena;\n");
+	emit_checks(c, g, 0, o->static_arena);
 	for (int i = 0; i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
 		if (n->dead || !is_entry(n))
@@ -278,13 +321,12 @@ static void emit_run(FILE *c, Graph *g, const char *prefix)
 	fprintf(c, "\treturn 0;\n}\n");
 }
 
-static void emit_run_quantized(FILE *c, Graph *g, const char *prefix)
+static void emit_run_quantized(FILE *c, Graph *g, const CgOptions *o)
 {
 	fprintf(c, "\n");
-	signature(c, g, prefix, "run_quantized", 1);
+	signature(c, g, o->prefix, "run_quantized", 1, o->static_arena);
 	fprintf(c, "\n{\n");
-	emit_checks(c, g, 1);
-	fprintf(c, "\tunsigned char *mem = arena;\n");
+	emit_checks(c, g, 1, o->static_arena);
 	for (int i = 0; i < g->ninputs; i++) {
 		Node *q = q_input(g, i);
 		fprintf(c, "\tcopy_in_%s(%s, ", cg_layer(g, q), param(g, q));
@@ -316,27 +358,32 @@ static void tensor_infos(FILE *c, const char *prefix, const char *what, Node **t
 	fprintf(c, "};\n");
 }
 
-static void emit_descriptor(FILE *c, Graph *g, const char *prefix)
+static void emit_descriptor(FILE *c, Graph *g, const CgOptions *o)
 {
+	const char *prefix = o->prefix;
 	fprintf(c, "\n/* For generic drivers: the same model behind qrt_model. */\n");
 	fprintf(c, "static int run_generic(const void *const *in, void *const *out, void *arena)\n{\n");
 	fprintf(c, "\treturn %s_run(", prefix);
 	for (int i = 0; i < g->ninputs; i++)
 		fprintf(c, "(const %s *)in[%d], ", cg_ctype(g->inputs[i]->dtype), i);
 	for (int i = 0; i < g->noutputs; i++)
-		fprintf(c, "(%s *)out[%d], ", cg_ctype(g->outputs[i]->dtype), i);
-	fprintf(c, "arena);\n}\n\n");
+		fprintf(c, "(%s *)out[%d]%s", cg_ctype(g->outputs[i]->dtype), i,
+		        i + 1 < g->noutputs || !o->static_arena ? ", " : "");
+	fprintf(c, o->static_arena ? ");\n\t(void)arena; /* the model has its own */\n}\n\n" : "arena);\n}\n\n");
 	tensor_infos(c, prefix, "inputs", g->inputs, g->ninputs);
 	tensor_infos(c, prefix, "outputs", g->outputs, g->noutputs);
+	if (o->static_arena)
+		fprintf(c, "\n/* arena_size 0: the caller provides no arena (the model's is static) */");
 	fprintf(c, "\nconst qrt_model %s_model = {\"%s\", %lld, %d, %d, %s_inputs, %s_outputs, run_generic};\n", prefix,
-	        g->model, (long long)g->arena_size, g->ninputs, g->noutputs, prefix, prefix);
+	        g->model, o->static_arena ? 0LL : (long long)g->arena_size, g->ninputs, g->noutputs, prefix, prefix);
 }
 
 static void banner(FILE *f, Graph *g, const Target *t, const CgOptions *o)
 {
 	fprintf(f, "/* Generated by qcc %s from %s. Do not edit.\n", QCC_VERSION, o->source_name);
 	fprintf(f, " *\n * model:  %s\n * target: %s (compile with: %s)\n", g->model, t->name, t->cflags);
-	fprintf(f, " * arena:  %lld bytes, %d-byte aligned\n", (long long)g->arena_size, 64);
+	fprintf(f, " * arena:  %lld bytes, %d-byte aligned%s\n", (long long)g->arena_size, 64,
+	        o->static_arena ? ", static in the .c (not reentrant)" : ", passed by the caller");
 	fprintf(f, " * arithmetic: qcc integer contract (docs/arithmetic.md): int32 accumulation,\n"
 	           " *   requantization sat(zp + ((acc * mult + 2^(shift-1)) >> shift)) with one\n"
 	           " *   rounding, ties toward +inf; activations stored NHWC in the arena.\n */\n");
@@ -360,7 +407,11 @@ static void emit_header(FILE *h, Graph *g, const Target *t, const CgOptions *o)
 	fprintf(h, "#ifndef %s_H\n#define %s_H\n\n#include <stdint.h>\n\n#include \"qrt.h\"\n\n", P, P);
 	fprintf(h, "#define %s_ARENA_SIZE %lld /* bytes of scratch memory per concurrent call */\n", P,
 	        (long long)g->arena_size);
-	fprintf(h, "#define %s_ARENA_ALIGN QRT_ARENA_ALIGN\n\n", P);
+	fprintf(h, "#define %s_ARENA_ALIGN QRT_ARENA_ALIGN\n", P);
+	fprintf(h, "#define %s_ARENA_BOUND %lld /* the lower bound: most bytes live at one layer */\n", P,
+	        (long long)g->arena_bound);
+	fprintf(h, "#define %s_STATIC_ARENA %d /* 1: the model owns its arena; _run takes none */\n\n", P,
+	        o->static_arena);
 	for (int i = 0; i < g->ninputs; i++)
 		fprintf(h, "#define %s_%s_NUMEL %lld\n", P, upper(g, cname(g, g->inputs[i]->name)),
 		        (long long)ir_numel(g->inputs[i]));
@@ -372,10 +423,15 @@ static void emit_header(FILE *h, Graph *g, const Target *t, const CgOptions *o)
 		describe_tensor(h, g->inputs[i], "input");
 	for (int i = 0; i < g->noutputs; i++)
 		describe_tensor(h, g->outputs[i], "output");
-	fprintf(h, " * arena: %s_ARENA_SIZE bytes, %s_ARENA_ALIGN-aligned, not shared with a concurrent\n"
-	           " * call (the function keeps no other state, so separate arenas make it thread-safe).\n"
-	           " * Returns 0, or -1 if a pointer is NULL or the arena is misaligned. */\n", P, P);
-	signature(h, g, o->prefix, "run", 0);
+	if (o->static_arena)
+		fprintf(h, " * The model owns a static arena of %s_ARENA_SIZE bytes (qcc --static-arena), so\n"
+		           " * it is NOT reentrant: one call at a time, in one thread at a time.\n"
+		           " * Returns 0, or -1 if a pointer is NULL. */\n", P);
+	else
+		fprintf(h, " * arena: %s_ARENA_SIZE bytes, %s_ARENA_ALIGN-aligned, not shared with a concurrent\n"
+		           " * call (the function keeps no other state, so separate arenas make it thread-safe).\n"
+		           " * Returns 0, or -1 if a pointer is NULL or the arena is misaligned. */\n", P, P);
+	signature(h, g, o->prefix, "run", 0, o->static_arena);
 	fprintf(h, ";\n");
 	if (has_quantized_api(g)) {
 		fprintf(h, "\n/* The same on already-quantized tensors (NCHW), skipping the float boundary:\n");
@@ -384,7 +440,7 @@ static void emit_header(FILE *h, Graph *g, const Target *t, const CgOptions *o)
 		for (int i = 0; i < g->noutputs; i++)
 			describe_tensor(h, q_output(g, i), "output");
 		fprintf(h, " */\n");
-		signature(h, g, o->prefix, "run_quantized", 1);
+		signature(h, g, o->prefix, "run_quantized", 1, o->static_arena);
 		fprintf(h, ";\n");
 	}
 	fprintf(h, "\nextern const qrt_model %s_model;\n\n#endif\n", o->prefix);
@@ -399,7 +455,15 @@ int cg_emit(Graph *g, const Target *t, const CgOptions *o, FILE *c, FILE *h)
 	if (t->guard)
 		fprintf(c, "#if !(%s)\n#error \"this file was generated by qcc for target %s: compile it with %s\"\n#endif\n\n",
 		        t->guard, t->name, t->cflags);
-	fprintf(c, "#include <stdint.h>\n\n#include \"%s\"\n#include \"qrt.h\"\n", o->header_name);
+	fprintf(c, "#include <stdint.h>\n\n#include \"%s\"\n#include \"qrt.h\"\n\n", o->header_name);
+	cg_bytes_prologue(c);
+	if (o->static_arena)
+		fprintf(c, "\n/* --static-arena: the model's own arena, so %s_run is not reentrant. */\n"
+		           "static unsigned char arena_storage[%lld + QRT_ARENA_ALIGN];\n\n"
+		           "static unsigned char *static_arena(void)\n{\n"
+		           "\tuintptr_t p = (uintptr_t)arena_storage;\n"
+		           "\treturn arena_storage + (QRT_ARENA_ALIGN - p %% QRT_ARENA_ALIGN) %% QRT_ARENA_ALIGN;\n}\n",
+		        o->prefix, (long long)g->arena_size);
 	for (int i = 0; i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
 		if (n->dead || n->op == OP_INPUT || ir_is_alias(n))
@@ -419,9 +483,9 @@ int cg_emit(Graph *g, const Target *t, const CgOptions *o, FILE *c, FILE *h)
 		else if (quantized)
 			emit_copy(c, g, q_output(g, i), 0);
 	emit_forward(c, g);
-	emit_run(c, g, o->prefix);
+	emit_run(c, g, o);
 	if (quantized)
-		emit_run_quantized(c, g, o->prefix);
-	emit_descriptor(c, g, o->prefix);
+		emit_run_quantized(c, g, o);
+	emit_descriptor(c, g, o);
 	return ferror(c) || ferror(h) ? -1 : 0;
 }

@@ -20,22 +20,26 @@ static void requant_arrays(FILE *c, Graph *g, const Node *n, const Requant *rq, 
 	fprintf(c, "\n};\n");
 }
 
-/* Weights repacked [OC][KH][KW][IC/groups], one output channel a line. */
-static void conv_constants(FILE *c, Graph *g, const Node *n)
+/* Weights repacked [OC][KH][KW][IC/groups] as one string literal (cg_bytes),
+ * their per-channel scales in a comment above. */
+static void conv_constants(FILE *c, Graph *g, const Node *n, const CgOptions *opt)
 {
 	const ConvAttr *a = &n->u.conv;
 	const char *L = cg_layer(g, n);
 	const Const *w = a->weight;
-	int64_t oc = w->dims[0], icg = w->rank == 4 ? w->dims[1] : w->dims[1], kk = (int64_t)a->kh * a->kw;
+	int64_t oc = w->dims[0], icg = w->dims[1], kk = (int64_t)a->kh * a->kw;
 	const int8_t *src = w->data;
-	fprintf(c, "static const int8_t %s_w[%lld] = {\n", L, LL(w->count));
-	for (int64_t o = 0; o < oc; o++) {
-		fprintf(c, "\t/* oc %lld: scale %.9g */\n\t", LL(o), a->wscale[o]);
+	int8_t *packed = arena_alloc(g->arena, (size_t)w->count + 1);
+	for (int64_t o = 0; o < oc; o++)
 		for (int64_t k = 0; k < kk; k++)
 			for (int64_t i = 0; i < icg; i++)
-				fprintf(c, "%d,%s", src[(o * icg + i) * kk + k], k + 1 == kk && i + 1 == icg ? "\n" : " ");
-	}
-	fprintf(c, "};\n");
+				packed[(o * kk + k) * icg + i] = src[(o * icg + i) * kk + k];
+	fprintf(c, "/* %s_w: int8 [%lld][%d][%d][%lld] (OC, KH, KW, IC/groups); scale per oc:", L, LL(oc), a->kh, a->kw,
+	        LL(icg));
+	for (int64_t o = 0; o < oc; o++)
+		fprintf(c, "%s%.9g", o % 8 ? " " : "\n *  ", a->wscale[o]);
+	fprintf(c, " */\n");
+	cg_bytes(c, opt, arena_printf(g->arena, "%s_w", L), packed, (size_t)w->count);
 	fprintf(c, "static const int32_t %s_bias[%lld] = { /* folded: rne(b/(s_in*s_w)) - zp_in*sum(w) */\n", L,
 	        LL(oc));
 	for (int64_t o = 0; o < oc; o++) {
@@ -64,7 +68,7 @@ static int weight_zp_used(const Node *n)
 	return 0;
 }
 
-static void emit_conv(FILE *c, Graph *g, const Node *n)
+static void emit_conv(FILE *c, Graph *g, const Node *n, const CgOptions *o)
 {
 	const ConvAttr *a = &n->u.conv;
 	const Node *x = n->in[0];
@@ -73,7 +77,7 @@ static void emit_conv(FILE *c, Graph *g, const Node *n)
 	int64_t OH = n->dims[2], OW = n->dims[3], OC = n->dims[1];
 	int64_t icg = IC / a->groups, ocg = OC / a->groups;
 	int zw = weight_zp_used(n);
-	conv_constants(c, g, n);
+	conv_constants(c, g, n, o);
 	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", L, tx, ty);
 	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n", LL(n->dims[0]));
 	fprintf(c, "\tfor (int oy = 0; oy < %lld; oy++)\n", LL(OH));
@@ -107,12 +111,12 @@ static void emit_conv(FILE *c, Graph *g, const Node *n)
 	fprintf(c, "\t}\n}\n");
 }
 
-static void emit_linear(FILE *c, Graph *g, const Node *n)
+static void emit_linear(FILE *c, Graph *g, const Node *n, const CgOptions *o)
 {
 	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
 	int64_t K = n->in[0]->dims[1], OC = n->dims[1];
 	int zw = weight_zp_used(n);
-	conv_constants(c, g, n);
+	conv_constants(c, g, n, o);
 	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", L, tx, ty);
 	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int oc = 0; oc < %lld; oc++) {\n", LL(n->dims[0]), LL(OC));
 	fprintf(c, "\t\tconst %s *px = x + b * %lld;\n\t\tconst int8_t *w = %s_w + oc * %lld;\n", tx, LL(K), L, LL(K));
@@ -340,8 +344,8 @@ void cg_c_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o)
 {
 	cg_layer_comment(c, g, n, o);
 	switch (n->op) {
-	case OP_CONV2D: emit_conv(c, g, n); break;
-	case OP_LINEAR: emit_linear(c, g, n); break;
+	case OP_CONV2D: emit_conv(c, g, n, o); break;
+	case OP_LINEAR: emit_linear(c, g, n, o); break;
 	case OP_QUANTIZE: emit_quantize(c, g, n); break;
 	case OP_DEQUANTIZE: emit_dequantize(c, g, n); break;
 	case OP_REQUANTIZE: case OP_RELU: case OP_RELU6: case OP_CLAMP: emit_elementwise(c, g, n); break;

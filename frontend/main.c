@@ -31,6 +31,12 @@ static const struct {
 typedef struct {
 	const char *input, *output, *prefix, *target, *dump_after;
 	int dump_ir, opt;
+	int static_arena;        /* --static-arena */
+	int weights_separate;    /* --weights=separate */
+	int stats;               /* --stats: 1 table, 2 JSON (to stdout) */
+	const char *stats_json;  /* --stats-json=FILE */
+	const char *dot;         /* --dot FILE */
+	const char *dot_after;   /* --dot-after=PASS (default: the last pass) */
 } Options;
 
 static void usage(FILE *f)
@@ -53,6 +59,16 @@ static void usage(FILE *f)
 	for (int i = 0; i < NPASSES; i++)
 		fprintf(f, ", %s", pipeline[i].name);
 	fprintf(f, ") or after every pass (all)\n"
+	           "  --stats             print per-layer MACs, weights, arena offsets, kernels, and the\n"
+	           "                      totals (flash, RAM, arena against its lower bound)\n"
+	           "  --stats=json        the same as JSON on stdout\n"
+	           "  --stats-json=FILE   the JSON to FILE (C is written as usual)\n"
+	           "  --dot FILE          write the graph in Graphviz form, qparams on the edges\n"
+	           "  --dot-after=PASS    ... as it is after PASS (parse: unfused; default: final)\n"
+	           "  --static-arena      the generated code owns a static arena; NAME_run takes no\n"
+	           "                      arena argument and is then not reentrant\n"
+	           "  --weights=separate  weights go to OUT_weights.c (compile and link it too);\n"
+	           "                      --weights=inline (default) keeps them in OUT.c\n"
 	           "  -O0                 no activation fusion (for debugging; same results)\n"
 	           "  -O2                 all optimisations (default)\n"
 	           "  --help              this text\n"
@@ -60,6 +76,14 @@ static void usage(FILE *f)
 	           "\n"
 	           "exit status: 0 success, 1 errors in the input, 2 bad command line,\n"
 	           "3 cannot write the output, 70 internal error (a qcc bug).\n");
+}
+
+static int known_pass(const char *name)
+{
+	int known = !strcmp(name, "parse");
+	for (int i = 0; i < NPASSES; i++)
+		known |= !strcmp(name, pipeline[i].name);
+	return known;
 }
 
 static int parse_args(int argc, char **argv, Options *o)
@@ -86,6 +110,26 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->dump_ir = 1;
 		else if (!strncmp(a, "--dump-after=", 13))
 			o->dump_after = a + 13;
+		else if (!strcmp(a, "--stats"))
+			o->stats = 1;
+		else if (!strcmp(a, "--stats=json"))
+			o->stats = 2;
+		else if (!strcmp(a, "--stats=text"))
+			o->stats = 1;
+		else if (!strncmp(a, "--stats-json=", 13))
+			o->stats_json = a + 13;
+		else if (!strcmp(a, "--dot") && i + 1 < argc)
+			o->dot = argv[++i];
+		else if (!strncmp(a, "--dot=", 6))
+			o->dot = a + 6;
+		else if (!strncmp(a, "--dot-after=", 12))
+			o->dot_after = a + 12;
+		else if (!strcmp(a, "--static-arena"))
+			o->static_arena = 1;
+		else if (!strcmp(a, "--weights=separate"))
+			o->weights_separate = 1;
+		else if (!strcmp(a, "--weights=inline"))
+			o->weights_separate = 0;
 		else if (!strcmp(a, "-O0"))
 			o->opt = 0;
 		else if (!strcmp(a, "-O2") || !strcmp(a, "-O"))
@@ -109,15 +153,20 @@ static int parse_args(int argc, char **argv, Options *o)
 		fprintf(stderr, "\n");
 		return -1;
 	}
-	if (o->dump_after && strcmp(o->dump_after, "all") && strcmp(o->dump_after, "parse")) {
-		int known = 0;
-		for (int i = 0; i < NPASSES; i++)
-			known |= !strcmp(o->dump_after, pipeline[i].name);
-		if (!known) {
-			fprintf(stderr, "qcc: error: unknown pass '%s' for --dump-after (see qcc --help)\n", o->dump_after);
-			return -1;
-		}
+	if (o->dump_after && strcmp(o->dump_after, "all") && !known_pass(o->dump_after)) {
+		fprintf(stderr, "qcc: error: unknown pass '%s' for --dump-after (see qcc --help)\n", o->dump_after);
+		return -1;
 	}
+	if (o->dot_after && !known_pass(o->dot_after)) {
+		fprintf(stderr, "qcc: error: unknown pass '%s' for --dot-after (see qcc --help)\n", o->dot_after);
+		return -1;
+	}
+	if (o->dot_after && !o->dot) {
+		fprintf(stderr, "qcc: error: --dot-after needs --dot FILE\n");
+		return -1;
+	}
+	if (!o->dot_after)
+		o->dot_after = pipeline[NPASSES - 1].name;
 	return 0;
 }
 
@@ -162,6 +211,32 @@ static void dump(Graph *g, const char *after)
 	ir_print(stdout, g);
 }
 
+/* Writes path through a temporary, renamed only when complete. */
+static int write_file(Graph *g, const char *path, void (*write)(FILE *, Graph *, const char *), const char *arg)
+{
+	char *tmp = arena_printf(g->arena, "%s.tmp%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	if (f)
+		write(f, g, arg);
+	if (!f || ferror(f) | fclose(f) || rename(tmp, path)) {
+		fprintf(stderr, "qcc: error: cannot write '%s': %s\n", path, strerror(errno));
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void write_dot(FILE *f, Graph *g, const char *pass)
+{
+	ir_dot(f, g, pass);
+}
+
+static void write_stats_json(FILE *f, Graph *g, const char *unused)
+{
+	(void)unused;
+	ir_stats(f, g, 1);
+}
+
 static int checkpoint(Graph *g, const Options *o, const char *pass)
 {
 	if (g->diag->nerrors)
@@ -171,6 +246,8 @@ static int checkpoint(Graph *g, const Options *o, const char *pass)
 #endif
 	if (o->dump_after && (!strcmp(o->dump_after, "all") || !strcmp(o->dump_after, pass)))
 		dump(g, pass);
+	if (o->dot && !strcmp(o->dot_after, pass) && write_file(g, o->dot, write_dot, pass))
+		return -2;
 	return 0;
 }
 
@@ -178,14 +255,14 @@ static int compile(Graph *g, const Options *o)
 {
 	g->opt = o->opt;
 	g->target = cg_find_target(o->target);
-	if (frontend_parse(g) != 0 || checkpoint(g, o, "parse"))
+	if (frontend_parse(g) != 0)
 		return -1;
-	for (int i = 0; i < NPASSES; i++) {
+	int rc = checkpoint(g, o, "parse");
+	for (int i = 0; i < NPASSES && !rc; i++) {
 		pipeline[i].run(g);
-		if (checkpoint(g, o, pipeline[i].name))
-			return -1;
+		rc = checkpoint(g, o, pipeline[i].name);
 	}
-	return 0;
+	return rc;
 }
 
 /* OUT.c -> OUT.h; anything else gets .h appended. */
@@ -195,6 +272,15 @@ static char *header_path(Arena *a, const char *out)
 	if (n > 2 && !strcmp(out + n - 2, ".c"))
 		return arena_printf(a, "%.*s.h", (int)(n - 2), out);
 	return arena_printf(a, "%s.h", out);
+}
+
+/* OUT.c -> OUT_weights.c */
+static char *weights_path(Arena *a, const char *out)
+{
+	size_t n = strlen(out);
+	if (n > 2 && !strcmp(out + n - 2, ".c"))
+		n -= 2;
+	return arena_printf(a, "%.*s_weights.c", (int)n, out);
 }
 
 static const char *basename_of(const char *p)
@@ -211,19 +297,33 @@ static int write_outputs(Graph *g, const Options *o, const char *out)
 	const char *hpath = header_path(a, out);
 	char *ctmp = arena_printf(a, "%s.tmp%ld", out, (long)getpid());
 	char *htmp = arena_printf(a, "%s.tmp%ld", hpath, (long)getpid());
+	const char *wpath = weights_path(a, out);
+	char *wtmp = arena_printf(a, "%s.tmp%ld", wpath, (long)getpid());
 	FILE *c = fopen(ctmp, "wb"), *h = c ? fopen(htmp, "wb") : NULL;
-	CgOptions co = {o->prefix ? o->prefix : g->model, basename_of(hpath), basename_of(o->input), o->target};
-	int ok = c && h && cg_emit(g, cg_find_target(o->target), &co, c, h) == 0;
+	FILE *w = h && o->weights_separate ? fopen(wtmp, "wb") : NULL;
+	CgOptions co = {o->prefix ? o->prefix : g->model, basename_of(hpath), basename_of(o->input), o->target,
+	                o->static_arena, w};
+	int ok = c && h && (w || !o->weights_separate);
+	if (ok && w)
+		fprintf(w, "/* Generated by qcc %s from %s. Do not edit.\n * The weights of %s.c "
+		           "(qcc --weights=separate): compile and link this file with it. */\n\n",
+		        QCC_VERSION, co.source_name, co.prefix);
+	if (ok && w)
+		cg_bytes_prologue(w);
+	ok = ok && cg_emit(g, cg_find_target(o->target), &co, c, h) == 0;
 	if (c && fclose(c))
 		ok = 0;
 	if (h && fclose(h))
 		ok = 0;
-	if (ok && (rename(htmp, hpath) || rename(ctmp, out)))
+	if (w && (ferror(w) | fclose(w)))
+		ok = 0;
+	if (ok && ((w && rename(wtmp, wpath)) || rename(htmp, hpath) || rename(ctmp, out)))
 		ok = 0;
 	if (!ok) {
 		fprintf(stderr, "qcc: error: cannot write '%s': %s\n", out, strerror(errno));
 		remove(ctmp);
 		remove(htmp);
+		remove(wtmp);
 		return -1;
 	}
 	return 0;
@@ -252,11 +352,16 @@ int main(int argc, char **argv)
 	}
 	Graph *g = ir_new_graph(a, &src, &d);
 	int rc = EXIT_OK;
-	if (compile(g, &o))
-		rc = EXIT_USER;
+	int crc = compile(g, &o);
+	if (crc)
+		rc = crc == -2 ? EXIT_IO : EXIT_USER;
 	else if (o.dump_ir)
 		dump(g, "all passes");
-	if (rc == EXIT_OK && (o.output || !(o.dump_ir || o.dump_after)) &&
+	if (rc == EXIT_OK && o.stats)
+		ir_stats(stdout, g, o.stats == 2);
+	if (rc == EXIT_OK && o.stats_json && write_file(g, o.stats_json, write_stats_json, NULL))
+		rc = EXIT_IO;
+	if (rc == EXIT_OK && (o.output || !(o.dump_ir || o.dump_after || o.stats)) &&
 	    write_outputs(g, &o, o.output ? o.output : default_output(a, o.input)))
 		rc = EXIT_IO;
 	arena_free(a);

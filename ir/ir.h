@@ -257,6 +257,21 @@ float ir_const_f32(const Const *c, int64_t i);    /* element i as float, any dty
 /* ---------- print.c ---------- */
 void ir_print(FILE *out, Graph *g);
 
+/* ---------- stats.c: the footprint report (qcc --stats) ---------- */
+/* Per layer: op, shapes, MACs, weight and folded-constant bytes, arena
+ * offset and size, kernel; totals: MACs, flash, RAM, arena and its bound.
+ * A table, or JSON when json is set.  Needs every pass to have run. */
+void ir_stats(FILE *out, Graph *g, int json);
+/* The estimates behind the totals, in bytes. */
+int64_t ir_stats_code_bytes(Graph *g);
+int64_t ir_stats_stack_bytes(Graph *g);
+
+/* ---------- dot.c: the graph in Graphviz form (qcc --dot) ---------- */
+/* One box per live node (op, name, shape, what was fused, kernel and
+ * arena offset once known), one edge per input labelled with the tensor's
+ * dtype and qparams.  `when` names the pass it follows, for the title. */
+void ir_dot(FILE *out, Graph *g, const char *when);
+
 /* ---------- verify.c ---------- */
 /* Checks every invariant a pass may rely on; die()s naming the pass. */
 void ir_verify(Graph *g, const char *after_pass);
@@ -301,6 +316,9 @@ typedef struct CgOptions {
 	const char *header_name; /* file name the .c includes */
 	const char *source_name; /* the .q, for comments */
 	const char *target;      /* target name */
+	int static_arena;        /* the .c owns a static arena; _run takes none (not reentrant) */
+	FILE *weights;           /* --weights=separate: weight bytes go to this file (NAME_weights.c),
+	                            with external linkage; NULL: into the .c itself */
 } CgOptions;
 
 typedef struct Target {
@@ -323,6 +341,13 @@ const char *cg_ctype(DType t);
 const char *cg_f32(Graph *g, float v);                 /* a float literal that round-trips: "51.0f" */                        /* "uint8_t", "int8_t", "float", "int32_t" */
 const char *cg_layer(Graph *g, const Node *n);        /* "layer3_c1": the node's C function */
 void cg_layer_comment(FILE *c, Graph *g, const Node *n, const CgOptions *o);
+/* n bytes of constant data named `name` (a const int8_t *), written as a
+ * string literal ("\200\177..."), which compilers digest many times faster
+ * than a list of integer initialisers.  With o->weights the bytes go there
+ * and the .c gets an extern declaration. */
+void cg_bytes(FILE *c, const CgOptions *o, const char *name, const void *data, size_t n);
+/* The pragma that lets cg_bytes' long literals pass -pedantic. */
+void cg_bytes_prologue(FILE *c);
 void cg_int_array(FILE *c, const char *ctype, const char *name, const void *data, DType t, int64_t count,
                   int64_t per_line);
 /* NHWC geometry of a tensor: rank 4 gives (N, C, H*W); other ranks are
