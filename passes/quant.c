@@ -9,6 +9,14 @@
  * depending on the current rounding mode. */
 int64_t quant_rne(double x)
 {
+	/* The common case without libm: big models round millions of weights. */
+	if (fabs(x) < 4503599627370496.0) { /* 2^52: the fraction is representable */
+		int64_t i = (int64_t)x;     /* toward zero, exact here */
+		if ((double)i > x)
+			i--;                    /* floor */
+		double d = x - (double)i;   /* exact */
+		return d > 0.5 || (d == 0.5 && (i & 1)) ? i + 1 : i;
+	}
 	double f = floor(x);
 	double d = x - f;
 	if (d > 0.5 || (d == 0.5 && fmod(f, 2.0) != 0.0))
