@@ -3,7 +3,8 @@
 # machine lacks.  Sourced by tools/quickstart.sh and tools/test.sh.
 need=""
 for pair in flex:flex bison:bison cmake:cmake gcc:gcc clang:clang make:make \
-            aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu qemu-aarch64:qemu-user; do
+            aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu qemu-aarch64:qemu-user \
+            dot:graphviz; do
 	cmd=${pair%%:*}
 	pkg=${pair#*:}
 	command -v "$cmd" >/dev/null 2>&1 || need="$need $pkg"
