@@ -277,10 +277,50 @@ static void emit_checks(FILE *c, Graph *g, int quantized, int static_arena)
 	fprintf(c, ")\n\t\treturn -1;\n");
 }
 
-static void emit_forward(FILE *c, Graph *g)
+/* --trace-layers: after each layer, forward() hands its output (NHWC for
+ * rank 4, as stored in the arena) to PREFIX_trace if the caller set it.
+ * Without the flag nothing of this is emitted. */
+static int dtype_code(DType t);
+
+static int traced(const Node *n)
 {
+	return !n->dead && n->op != OP_INPUT && !is_exit(n) && !ir_is_alias(n);
+}
+
+static void emit_trace_table(FILE *c, Graph *g, const CgOptions *o)
+{
+	fprintf(c, "\n/* --trace-layers: every layer's output, for %s_trace. */\n"
+	           "void (*%s_trace)(const char *name, const void *data, size_t bytes, const qrt_tensor_info *t);\n",
+	        o->prefix, o->prefix);
+	fprintf(c, "static const qrt_tensor_info trace_info[%d] = {\n", g->nnodes);
+	for (int i = 0; i < g->nnodes; i++) {
+		const Node *t = g->nodes[i];
+		fprintf(c, "\t{\"%s\", %d, %d, {", t->name, dtype_code(t->dtype), t->rank);
+		for (int d = 0; d < 4; d++)
+			fprintf(c, "%s%lld", d ? ", " : "", (long long)(d < t->rank ? t->dims[d] : 0));
+		fprintf(c, "}, %lld, %.17g, %d},\n", (long long)ir_numel(t), t->has_q ? t->scale : 0.0, (int)t->zp);
+	}
+	fprintf(c, "};\n");
+}
+
+static void emit_trace(FILE *c, const Node *n, int index, const CgOptions *o)
+{
+	if (!o->trace_layers)
+		return;
+	fprintf(c, "\tif (%s_trace)\n\t\t%s_trace(\"%s\", mem + %lld, %lld, &trace_info[%d]);\n", o->prefix,
+	        o->prefix, n->name, (long long)n->arena_off, (long long)(ir_numel(n) * (n->dtype == DT_F32 ? 4 : 1)),
+	        index);
+}
+
+static void emit_forward(FILE *c, Graph *g, const CgOptions *o)
+{
+	if (o->trace_layers)
+		emit_trace_table(c, g, o);
 	fprintf(c, "\n/* Every layer between the model's boundary tensors, in order. */\n");
 	fprintf(c, "static void forward(unsigned char *mem)\n{\n");
+	for (int i = 0; i < g->nnodes; i++)
+		if (traced(g->nodes[i]) && is_entry(g->nodes[i]))
+			emit_trace(c, g->nodes[i], i, o);
 	for (int i = 0; i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
 		if (n->dead || n->op == OP_INPUT || is_entry(n) || is_exit(n) || ir_is_alias(n))
@@ -294,6 +334,7 @@ static void emit_forward(FILE *c, Graph *g)
 		if (n->scratch_bytes)
 			fprintf(c, ", mem + %lld", (long long)n->scratch_off);
 		fprintf(c, ");\n");
+		emit_trace(c, n, i, o);
 	}
 	fprintf(c, "}\n");
 }
@@ -456,6 +497,11 @@ static void emit_header(FILE *h, Graph *g, const Target *t, const CgOptions *o)
 		signature(h, g, o->prefix, "run_quantized", 1, o->static_arena);
 		fprintf(h, ";\n");
 	}
+	if (o->trace_layers)
+		fprintf(h, "\n/* qcc --trace-layers: if set, called after every layer with its output, as stored\n"
+		           " * (NHWC for rank 4); t gives its name, dtype, logical NCHW dims and qparams. */\n"
+		           "extern void (*%s_trace)(const char *name, const void *data, size_t bytes, const qrt_tensor_info *t);\n",
+		        o->prefix);
 	fprintf(h, "\nextern const qrt_model %s_model;\n\n#endif\n", o->prefix);
 }
 
@@ -495,7 +541,7 @@ int cg_emit(Graph *g, const Target *t, const CgOptions *o, FILE *c, FILE *h)
 			emit_copy(c, g, g->outputs[i], 0);
 		else if (quantized)
 			emit_copy(c, g, q_output(g, i), 0);
-	emit_forward(c, g);
+	emit_forward(c, g, o);
 	emit_run(c, g, o);
 	if (quantized)
 		emit_run_quantized(c, g, o);

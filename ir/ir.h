@@ -319,6 +319,7 @@ typedef struct CgOptions {
 	int static_arena;        /* the .c owns a static arena; _run takes none (not reentrant) */
 	FILE *weights;           /* --weights=separate: weight bytes go to this file (NAME_weights.c),
 	                            with external linkage; NULL: into the .c itself */
+	int trace_layers;        /* --trace-layers: forward() reports each layer's output to PREFIX_trace */
 } CgOptions;
 
 typedef struct Target {
