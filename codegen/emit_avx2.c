@@ -7,11 +7,13 @@
  * (255*127*2 = 64770 > 32767), so these kernels never use it.  They widen the
  * input to int16 once, into a zero-point-padded scratch copy, and use
  * vpmaddwd (int16 x int16 pairs summed into int32), which cannot saturate for
- * 8-bit operands.  It costs nothing on the multiply ports: a vpmaddubsw
- * needs a second vpmaddwd (by ones) to widen its int16 sums to int32, so both
- * sequences spend one multiply-port uop per 16 MACs.  The kernel note
- * nonetheless reports what vpmaddubsw would have done with these weights and
- * this input range.
+ * 8-bit operands.  The price is small: a vpmaddubsw needs a second vpmaddwd
+ * (by ones) to widen its int16 sums to int32, and on Zen 3 the two register-
+ * resident sequences measure about 80 (vpbroadcastd + vpmaddwd + vpaddd) and
+ * 97 (vpmaddubsw + vpmaddwd + vpaddd) GMAC/s on one core.  The kernel note
+ * reports what vpmaddubsw would have done with the layer's weights and input
+ * range (a vpmaddubsw kernel for the layers where it provably cannot
+ * saturate is not written yet).
  *
  * The output must equal the portable kernel's bit for bit: accumulation is
  * exact int32 (any order: qcc proves no partial sum leaves int32), padding
@@ -116,7 +118,7 @@ static const char *maddubs_note(Graph *g, const Node *n)
 		                    LL(wo), LL(wa), LL(wb), LL(wx), LL(worst), in);
 	return arena_printf(g->arena,
 	                    "vpmaddwd on int16-widened input (exact); vpmaddubsw would not saturate here (worst pair "
-	                    "|sum| %lld <= 32767, %s) but saves no multiply-port uops over vpmaddwd",
+	                    "|sum| %lld <= 32767, %s), not used: one exact kernel for every layer",
 	                    LL(worst), in);
 }
 
@@ -281,7 +283,7 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 	const Geom *G = &p->g;
 	int nv = p->nv;
 	fprintf(c, "\n/* %d output pixel%s x %lld output channels [oc0, oc0+nc) */\n", m, m > 1 ? "s" : "", LL(p->nr));
-	fprintf(c, "static inline void %s_tile%dx%lld(const int16_t *restrict x, const int16_t *restrict w, int oc0, int nc, "
+	fprintf(c, "QRT_MICROKERNEL /* the accumulators stay in registers */\nstatic void %s_tile%dx%lld(const int16_t *restrict x, const int16_t *restrict w, int oc0, int nc, "
 	           "%s *restrict y)\n{\n", L, m, LL(p->nr), ty);
 	for (int v = 0; v < nv; v++)
 		fprintf(c, "\tconst __m256i vbias%d = _mm256_loadu_si256((const __m256i *)(const void *)(%s_bias + oc0 + %d));\n", v,
@@ -305,8 +307,14 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 		fprintf(c, "%sconst int16_t *x%d = x0 + %lld;\n", indent, i, LL(i * G->sw * G->IC));
 	fprintf(c, "%sfor (int k = 0; k < %lld; k += 2, w += %lld) {\n", indent, LL(p->lp), LL(2 * p->nr));
 	for (int v = 0; v < nv; v++)
-		fprintf(c, "%s\tconst __m256i vw%d = _mm256_load_si256((const __m256i *)(const void *)(w + %d));\n", indent, v,
+		fprintf(c, "%s\t__m256i vw%d = _mm256_load_si256((const __m256i *)(const void *)(w + %d));\n", indent, v,
 		        16 * v);
+	/* Without this the compiler folds the weight load into every vpmaddwd
+	 * (m loads instead of one): two 256-bit loads a cycle then bound the loop. */
+	fprintf(c, "%s\t__asm__(\"\" : ", indent);
+	for (int v = 0; v < nv; v++)
+		fprintf(c, "%s\"+x\"(vw%d)", v ? ", " : "", v);
+	fprintf(c, "); /* keep the weights in registers: one load each, not %d */\n", m);
 	for (int i = 0; i < m; i++) {
 		fprintf(c, "%s\t%s vx%d = qrt_broadcast_i16x2_x8(x%d + k);\n", indent, "const __m256i", i, i);
 		for (int v = 0; v < nv; v++)

@@ -20,6 +20,16 @@
 
 #include "qrt.h"
 
+/* The attribute of a generated microkernel: not inlined, so nothing of the
+ * caller's is live around its accumulators; and on gcc, whose default x86
+ * schedule keeps more values live than there are ymm registers (spilling an
+ * accumulator in a 4x16 tile), register-pressure-aware scheduling. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define QRT_MICROKERNEL __attribute__((noinline, optimize("schedule-insns", "sched-pressure")))
+#else
+#define QRT_MICROKERNEL __attribute__((noinline))
+#endif
+
 /* Two consecutive int16 (a pair of input channels) broadcast to all 8
  * dword lanes, the vpmaddwd operand.  p need not be 4-byte aligned. */
 static inline __m256i qrt_broadcast_i16x2_x8(const int16_t *p)
