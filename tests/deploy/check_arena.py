@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Checks qcc's arena plan from `qcc --stats=json`, recomputing everything
+from the graph (inputs of each layer, outputs) rather than trusting qcc:
+
+  - every in-place layer is elementwise (add, requantize, relu, relu6, clamp),
+    has its input's byte size, and that input's buffer has no later reader;
+  - buffers live at the same step never overlap; offsets are 64-aligned and
+    inside the arena;
+  - the lower bound (max over steps of the live buffers, each rounded up to
+    64 bytes) equals qcc's, and the plan meets the goal: equal to the bound on
+    a chain (no tensor read twice), at most 1.1x on a residual network.
+
+    check_arena.py --qcc QCC NET.q [NET.q ...] [--flags "-O0"]
+"""
+import argparse
+import json
+import subprocess
+import sys
+
+ELEMENTWISE = {"add", "requantize", "relu", "relu6", "clamp"}
+ALIGN = 64
+
+
+def up(n):
+    return (n + ALIGN - 1) // ALIGN * ALIGN
+
+
+def check(qcc, q, flags):
+    out = subprocess.run([qcc, q, "--stats=json"] + flags, check=True, capture_output=True, text=True).stdout
+    st = json.loads(out)
+    layers = st["layers"]
+    step = {L["name"]: i for i, L in enumerate(layers)}
+    by = {L["name"]: L for L in layers}
+    end = len(layers)
+    errors = []
+
+    # buffer of each tensor: follow aliases (free reshapes) and in-place links
+    def buf(name):
+        L = by[name]
+        while L["alias_of"] or L["inplace_of"]:
+            L = by[L["alias_of"] or L["inplace_of"]]
+        return L["name"]
+
+    readers = {}
+    for i, L in enumerate(layers):
+        for x in L["inputs"]:
+            readers.setdefault(x, []).append(i)
+    last_read = {}  # per buffer, from the tensors it holds
+    for L in layers:
+        if not L["in_arena"]:
+            continue
+        b = buf(L["name"])
+        last = max(readers.get(L["name"], [step[L["name"]]]))
+        if L["name"] in st["outputs"]:
+            last = end
+        last_read[b] = max(last_read.get(b, step[b]), last)
+
+    for i, L in enumerate(layers):
+        x = L["inplace_of"]
+        if not x:
+            continue
+        if L["op"] not in ELEMENTWISE:
+            errors.append(f"{L['name']}: {L['op']} runs in place")
+        if by[x]["arena_bytes"] != L["arena_bytes"]:
+            errors.append(f"{L['name']}: in place of {x} of another size")
+        # the input's buffer must not be read after this layer, except
+        # through this layer's own output (which now owns it)
+        later = [r for t in layers if t["in_arena"] and buf(t["name"]) == buf(x) and step[t["name"]] < i
+                 for r in readers.get(t["name"], []) if r > i]
+        if later or x in st["outputs"]:
+            errors.append(f"{L['name']}: in place of {x}, which is read later (steps {later})")
+
+    # buffers: (offset, size, first, last)
+    bufs = []
+    for L in layers:
+        if L["in_arena"] and not L["alias_of"] and not L["inplace_of"]:
+            bufs.append((L["name"], L["arena_offset"], L["arena_bytes"], step[L["name"]], last_read[L["name"]]))
+        if L["scratch_bytes"]:
+            bufs.append((L["name"] + ".scratch", L["scratch_offset"], L["scratch_bytes"], step[L["name"]],
+                         step[L["name"]]))
+    arena = st["totals"]["arena_bytes"]
+    for name, off, size, first, last in bufs:
+        if off % ALIGN or off < 0 or off + size > arena:
+            errors.append(f"{name}: offset {off} size {size} outside the {arena}-byte arena or misaligned")
+    for i, a in enumerate(bufs):
+        for b in bufs[i + 1:]:
+            live = a[3] <= b[4] and b[3] <= a[4]
+            if live and a[1] < b[1] + b[2] and b[1] < a[1] + a[2]:
+                errors.append(f"{a[0]} and {b[0]} are live together and overlap")
+    bound = max([sum(up(b[2]) for b in bufs if b[3] <= t <= b[4]) for t in range(end + 1)] + [0])
+    if bound != st["totals"]["arena_bound_bytes"]:
+        errors.append(f"bound: qcc says {st['totals']['arena_bound_bytes']}, recomputed {bound}")
+    chain = all(len(r) == 1 for r in readers.values())
+    goal = 1.0 if chain else 1.1
+    ratio = arena / bound if bound else 1.0
+    if ratio > goal:
+        errors.append(f"arena {arena} is {ratio:.3f}x the bound {bound} (goal {goal}x for a "
+                      f"{'chain' if chain else 'residual network'})")
+    kind = "chain" if chain else "residual"
+    print(f"{q} {' '.join(flags)}: {kind}, arena {arena}, bound {bound} ({ratio:.3f}x), "
+          f"{sum(1 for L in layers if L['inplace_of'])} in place")
+    for e in errors:
+        print("  error: " + e)
+    return not errors
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qcc", required=True)
+    ap.add_argument("--flags", default="")
+    ap.add_argument("nets", nargs="+")
+    a = ap.parse_args()
+    ok = all([check(a.qcc, q, a.flags.split()) for q in a.nets])
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
