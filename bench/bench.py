@@ -549,8 +549,145 @@ def git_rev():
     return out.strip() if ok else "unknown revision"
 
 
+def net_sources(build):
+    """Yields (name, qfile, onnx file or None, input, torch onednn model,
+    torch qnnpack model) for every network; generation errors yield a str."""
+    import torch
+    sys.path.insert(0, os.path.join(ROOT, "samples"))
+    sys.path.insert(0, HERE)
+    import gen_samples
+    import netgen
+    for name in gen_samples.SAMPLES:
+        try:
+            sample = gen_samples.build(name)          # engine qnnpack, the samples' reference
+            ref = sample.qmodel
+            ndir = os.path.join(build, "nets", name)
+            for rel, data in sample.files.items():
+                os.makedirs(os.path.dirname(os.path.join(ndir, rel)), exist_ok=True)
+                with open(os.path.join(ndir, rel), "wb") as f:
+                    f.write(data)
+            # the same calibrated model, converted for oneDNN
+            torch.backends.quantized.engine = "onednn"
+            fm = sample.float_model
+            pm = fuse_modules_like(gen_samples, fm)
+            with torch.no_grad():
+                pm(gen_samples.random_inputs(name, gen_samples.N_CALIB, gen_samples.SEEDS[name] + 2))
+            qm = netgen.convert_for(pm, "onednn")
+            yield name, os.path.join(ndir, f"{name}.q"), None, sample.input, qm, ref
+        except Exception as e:
+            yield name, f"sample generation failed: {type(e).__name__}: {first_line(str(e))}"
+    for name in netgen.NETS:
+        try:
+            import onnx
+            pm, x = netgen.build(name)
+            ndir = os.path.join(build, "nets", name)
+            ex = netgen.Exporter(os.path.join(ndir, "w"))
+            qm = netgen.convert_for(pm, "onednn")
+            q, om = ex.export(name, qm, list(x.shape))
+            with open(os.path.join(ndir, f"{name}.q"), "w") as f:
+                f.write(q)
+            onnx.save(om, os.path.join(ndir, f"{name}.onnx"))
+            ref = netgen.convert_for(pm, "qnnpack")
+            yield name, os.path.join(ndir, f"{name}.q"), os.path.join(ndir, f"{name}.onnx"), x, qm, ref
+        except Exception as e:
+            yield name, f"generation failed: {type(e).__name__}: {first_line(str(e))}"
+
+
+def fuse_modules_like(gen_samples, fm):
+    from torch.ao.quantization import fuse_modules, prepare
+    pm = fuse_modules(fm, fm.fuse_list, inplace=False)
+    pm.qconfig = gen_samples.QCONFIG
+    return prepare(pm)
+
+
+def out_lsb(y, y_ref, scale):
+    """Difference of two dequantized outputs in LSBs of the output scale."""
+    d = np.abs(np.round((np.asarray(y, np.float64) - np.asarray(y_ref, np.float64)) / scale)).ravel()
+    return int(d.max()), float((d == 0).mean() * 100)
+
+
 def bench_nets(args, qcc, build):
-    return ["## Whole networks", "", "n/a: not implemented yet", ""]
+    import torch
+    torch.set_num_threads(1)
+    rows, notes, ort_jobs = [], [], []
+    for item in net_sources(build):
+        if isinstance(item[1], str) and len(item) == 2:
+            notes.append(f"- {item[0]}: n/a: {item[1]}")
+            continue
+        name, qfile, onnx_file, x, qm, ref = item
+        log(f"net {name}")
+        ndir = os.path.dirname(qfile)
+        xfile = os.path.join(ndir, "x.bin")
+        x.numpy().astype("<f4").tofile(xfile)
+        row = dict(name=name, t={}, check={}, note={}, shape="x".join(map(str, x.shape[1:])))
+        torch.backends.quantized.engine = "onednn"
+        with torch.no_grad():
+            y_onednn = qm(x).numpy()
+            row["t"]["torch"] = measure_py(lambda: qm(x))
+            torch.backends.quantized.engine = "qnnpack"
+            y_ref = ref(x).numpy()
+        fc = [m for m in ref.modules() if hasattr(m, "scale") and hasattr(m, "weight")][-1]
+        oscale = float(fc.scale)
+        row["check"]["torch-onednn"] = out_lsb(y_onednn, y_ref, oscale)
+        for target, _ in TARGETS:
+            key = "qcc-" + target
+            exe, note = qcc.build(qfile, ndir, name, target)
+            if exe is None:
+                row["note"][key] = note
+                continue
+            yfile = os.path.join(ndir, f"y_{target}.bin")
+            times, note = Qcc.run(exe, xfile, yfile)
+            if times is None:
+                row["note"][key] = note
+                continue
+            row["t"][key] = times["run"]
+            row["check"][key] = out_lsb(np.fromfile(yfile, "<f4"), y_ref, oscale)
+        if onnx_file:
+            ort_jobs.append(dict(name=name, model=onnx_file, out=os.path.join(ndir, "y_ort.bin"),
+                                 inputs=[dict(name="image", type="float32", dims=list(x.shape), data=xfile)]))
+            row["oscale"], row["y_ref"] = oscale, y_ref
+        else:
+            row["note"]["ort"] = "no ONNX export for the samples (only the generated nets)"
+        rows.append(row)
+    log("nets: onnxruntime")
+    ort = run_ort(ort_jobs, os.path.join(build, "nets", "ort_jobs.json")) if ort_jobs else {}
+    for row in rows:
+        r = ort.get(row["name"])
+        if isinstance(r, tuple):
+            row["t"]["ort"] = r
+            try:
+                row["check"]["ort"] = out_lsb(np.fromfile(os.path.join(build, "nets", row["name"], "y_ort.bin"),
+                                                          "<f4"), row["y_ref"], row["oscale"])
+            except (OSError, ValueError):
+                pass
+        elif r is not None:
+            row["note"]["ort"] = r
+    header = ["network", "input", "qcc-c ms", "qcc-avx2 ms", "torch ms", "ort ms",
+              "qcc-c/torch", "qcc-c/ort", "qcc-avx2/torch", "qcc-avx2/ort",
+              "output vs torch qnnpack (max LSB, %same)"]
+    body = []
+    for r in rows:
+        t = r["t"]
+        med = {k: v[1] for k, v in t.items()}
+        cells = [r["name"], r["shape"]]
+        for k in ("qcc-c", "qcc-avx2", "torch", "ort"):
+            cells.append(f"{1e3 * t[k][1]:.3f} ({1e3 * t[k][0]:.3f})" if k in t else "n/a")
+        for q in ("qcc-c", "qcc-avx2"):
+            for p in ("torch", "ort"):
+                # speed ratio: peer time / qcc time (> 1: qcc faster)
+                cells.append(f"{med[p] / med[q]:.2f}" if q in med and p in med else "n/a")
+        cells.append("; ".join(f"{k}: {v[0]}, {v[1]:.0f}%" for k, v in r["check"].items() if v) or "n/a")
+        body.append(cells)
+        for k, v in r["note"].items():
+            notes.append(f"- {r['name']} {k}: n/a: {v}")
+    return (["## Whole networks (float in, float out: quantize/dequantize at the boundary included)", "",
+             "ms per inference at the median (in parentheses: the minimum); qcc times `NAME_run()` "
+             "(NCHW float in/out, boundary copies included), torch the converted eager-mode model on "
+             "oneDNN, ort the QDQ ONNX export of the same net (fused to QLinear ops by ORT).  Ratios: "
+             "peer time / qcc time (> 1: qcc faster).  Output check: dequantized logits against the same "
+             "calibrated model converted for torch's QNNPACK engine (exact int32), in LSBs of the output "
+             "scale; differences of 1 LSB inside the net propagate, so a deep net can differ by more.", "",
+             md_table(header, body), ""] + notes + [""])
 
 
 if __name__ == "__main__":
