@@ -7,8 +7,9 @@
 # Prints qcc's time, and gcc -O2's time and peak memory on the generated C,
 # for weights inline (the default) and --weights=separate, and checks them
 # against the goals of issue 6: qcc < 1 s, gcc < 60 s and < 2 GiB.  A
-# measurement, not a test: wall times depend on the machine's load, so CPU
-# time (user + sys) is printed too.  Exit status 1 if a goal is missed.
+# measurement, not a test.  The verdict is on CPU time (user + sys), which
+# does not depend on what else the machine runs; wall time is printed beside
+# it.  Exit status 1 if a goal is missed.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 qcc=$(cd "$(dirname "${1:-$root/build/qcc}")" && pwd)/$(basename "${1:-$root/build/qcc}")
@@ -25,8 +26,8 @@ measure() {
 	shift 3
 	/usr/bin/time -f "%e %U %S %M" -o time.txt "$@"
 	read -r wall user sys kb < time.txt
-	verdict=$(awk -v w="$wall" -v k="$kb" -v ls="$limit_s" -v lk="$limit_kb" \
-		'BEGIN { print (w < ls && k < lk) ? "ok" : "MISSED" }')
+	verdict=$(awk -v u="$user" -v s="$sys" -v k="$kb" -v ls="$limit_s" -v lk="$limit_kb" \
+		'BEGIN { print (u + s < ls && k < lk) ? "ok" : "MISSED" }')
 	[ "$verdict" = ok ] || fail=1
 	printf '%-34s %6.2f s wall  %6.2f s cpu  %7d MB peak   (goal < %s s, < %d MB) %s\n' "$label" "$wall" \
 		"$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" $((kb / 1024)) "$limit_s" $((limit_kb / 1024)) "$verdict"
