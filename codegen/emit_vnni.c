@@ -1,14 +1,708 @@
-/* The AVX-512 VNNI target.  (Kernels to come: until then every node uses the
- * portable kernel, which is correct and bit-identical by construction.) */
+/* The AVX-512 VNNI target (Cascade Lake, Ice Lake, Sapphire Rapids, Zen 4):
+ * vpdpbusd kernels with the requantization fused in, for conv2d (groups 1:
+ * 3x3, 1x1, the 3-channel stem, any kernel), linear, depthwise conv2d, add
+ * and global average pooling.  Every other node, and any node these kernels
+ * do not take, uses the portable kernel of emit_c.c.
+ *
+ * The multiply: vpdpbusd multiplies four u8 x s8 pairs per int32 lane and
+ * adds them to the lane WITHOUT intermediate saturation (vpdpbusds, the
+ * saturating form, is never used), so a u8 input and int8 weights give the
+ * exact int32 sums of the contract.  An i8 input is offset to u8 by +128
+ * (x ^ 0x80) when it is copied, and the bias absorbs it: B' = B - 128*sum(w).
+ * B' is stored modulo 2^32: int32 additions wrap, and the final sum is the
+ * contract's accumulator, which qcc proved fits int32.
+ *
+ * Output must equal the portable kernel's bit for bit: padding reads as the
+ * input zero point (a zp-filled padded copy of the input in the arena
+ * scratch, so the inner loops have no bounds checks), weights of padding
+ * channels and taps are 0, and requantization is qrt_requant_x16
+ * (runtime/qrt_avx512.h): 64-bit products, vpsravq and a 64-bit clamp to
+ * [lo-zp, hi-zp] before narrowing.  Channel remainders are masked stores. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "ir.h"
+
+#define LL(x) ((long long)(x))
+
+/* A conv or linear as an NHWC convolution.  Linear [B, K] is B pixels of K
+ * channels; a 1x1 stride-1 unpadded conv is one row of OH*OW pixels. */
+typedef struct Geom {
+	int64_t N, IH, IW, IC, OH, OW, OC;
+	int kh, kw, sh, sw, dh, dw;
+	int pt, pl, pb, pr;       /* padding: top, left, bottom, right */
+	int64_t IHp, IWp;         /* padded input */
+} Geom;
+
+static Geom geom(const Node *n)
+{
+	Geom g;
+	const Node *x = n->in[0];
+	if (n->op == OP_LINEAR) {
+		g = (Geom){1, 1, x->dims[0], x->dims[1], 1, n->dims[0], n->dims[1], 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+	} else {
+		const ConvAttr *a = &n->u.conv;
+		g = (Geom){x->dims[0], x->dims[2], x->dims[3], x->dims[1], n->dims[2], n->dims[3], n->dims[1],
+		           a->kh, a->kw, a->stride[0], a->stride[1], a->dilation[0], a->dilation[1],
+		           a->pad[0], a->pad[1], a->pad[2], a->pad[3], 0, 0};
+		if (a->kh == 1 && a->kw == 1 && a->stride[0] == 1 && a->stride[1] == 1 && !a->pad[0] && !a->pad[1] &&
+		    !a->pad[2] && !a->pad[3]) {
+			g.IW *= g.IH, g.OW *= g.OH;
+			g.IH = g.OH = 1;
+		}
+	}
+	g.IHp = g.pt + g.IH + g.pb;
+	g.IWp = g.pl + g.IW + g.pr;
+	return g;
+}
+
+static int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+static int is_8bit(DType t) { return t == DT_U8 || t == DT_I8; }
+
+static int weight_zp_zero(const Node *n)
+{
+	const Const *w = n->u.conv.weight;
+	for (int o = 0; w->zp && o < w->nch; o++)
+		if (w->zp[o])
+			return 0;
+	return 1;
+}
+
+static int is_depthwise(const Node *n)
+{
+	const ConvAttr *a = &n->u.conv;
+	return n->op == OP_CONV2D && a->groups > 1 && a->groups == n->in[0]->dims[1] && a->groups == n->dims[1];
+}
+
+static const char *dt_tag(DType t) { return t == DT_U8 ? "u8s8" : "s8s8"; }
+
+/* The input offset that makes it u8 for vpdpbusd, and its zero point there. */
+static int x_offset(const Node *n) { return n->in[0]->dtype == DT_I8 ? 128 : 0; }
+static int x_zp_u8(const Node *n) { return (int)n->in[0]->zp + x_offset(n); }
+
+static int64_t weight_sum(const Node *n, int64_t o)
+{
+	const Const *w = n->u.conv.weight;
+	int64_t k = w->count / w->dims[0], s = 0;
+	const int8_t *d = w->data;
+	for (int64_t i = 0; i < k; i++)
+		s += d[o * k + i];
+	return s;
+}
+
+/* An int32 literal; INT32_MIN cannot be written as one. */
+static void print_i32(FILE *c, int32_t v)
+{
+	if (v == INT32_MIN)
+		fprintf(c, "(-2147483647 - 1)");
+	else
+		fprintf(c, "%d", (int)v);
+}
+
+/* Per-channel constants, `count` entries (channels past `real` are padding:
+ * bias 0, multiplier 0, shift 32).  The bias is B' = B - xoff*sum(w) mod 2^32. */
+static void channel_constants(FILE *c, Graph *g, const Node *n, int64_t count, int64_t real)
+{
+	const ConvAttr *a = &n->u.conv;
+	const char *L = cg_layer(g, n);
+	int xoff = x_offset(n);
+	fprintf(c, "static const int32_t %s_bias[%lld] __attribute__((aligned(64))) = {\n", L, LL(count));
+	if (xoff)
+		fprintf(c, "\t/* folded bias - 128*sum(w): the input is offset by +128 to u8 (mod 2^32) */\n");
+	else
+		fprintf(c, "\t/* folded bias rne(b/(s_in*s_w)) - zp_in*sum(w) */\n");
+	for (int64_t o = 0; o < count; o++) {
+		fprintf(c, "%s", o % 8 ? " " : "\t");
+		int64_t v = o < real ? a->bias_q[o] - (int64_t)xoff * weight_sum(n, o) : 0;
+		print_i32(c, (int32_t)(uint32_t)(uint64_t)v);
+		fprintf(c, ",%s", o % 8 == 7 || o + 1 == count ? "\n" : "");
+	}
+	fprintf(c, "};\nstatic const int32_t %s_mult[%lld] __attribute__((aligned(64))) = {\n", L, LL(count));
+	for (int64_t o = 0; o < count; o++)
+		if (o < real)
+			fprintf(c, "\t%d, /* [%lld] M = %.9g */\n", (int)a->rq.mult[o], LL(o), a->rq.real[o]);
+		else
+			fprintf(c, "\t0, /* [%lld] padding */\n", LL(o));
+	fprintf(c, "};\nstatic const int32_t %s_shift[%lld] __attribute__((aligned(64))) = {", L, LL(count));
+	for (int64_t o = 0; o < count; o++)
+		fprintf(c, "%s%d,", o % 16 ? " " : "\n\t", o < real ? (int)a->rq.shift[o] : 32);
+	fprintf(c, "\n};\n");
+}
+
+/* ---- conv2d (groups 1) and linear: MR pixels x NR = 16*NV channels ---- */
+
+typedef struct ConvPlan {
+	Geom g;
+	int per_tap;              /* dilation_w > 1: one segment per (ky,kx) instead of per ky */
+	int64_t cstride;          /* bytes per pixel in what the kernel reads */
+	int64_t lseg, lq;         /* bytes of a segment; quads, rounded up */
+	int64_t nseg;
+	int direct;               /* reads x itself: u8, unpadded, no partial quad */
+	int nv, mr;               /* vectors of 16 channels per full tile; pixels per tile */
+	int64_t nr, tfull, tail;  /* channels per full tile; full tiles; channels in the last */
+	int nvt;                  /* vectors of the last, partial tile */
+} ConvPlan;
+
+static ConvPlan conv_plan(const Node *n)
+{
+	static const int mr_of_nv[5] = {0, 12, 12, 8, 6}; /* MR*NV accumulators + NV weights + 1 of 32 zmm */
+	ConvPlan p;
+	p.g = geom(n);
+	p.per_tap = p.g.dw > 1;
+	p.cstride = p.per_tap ? round_up(p.g.IC, 4) : p.g.IC;
+	p.lseg = p.per_tap ? p.cstride : p.g.kw * p.g.IC;
+	p.lq = (p.lseg + 3) / 4;
+	p.nseg = p.per_tap ? (int64_t)p.g.kh * p.g.kw : p.g.kh;
+	int padded = p.g.pt || p.g.pl || p.g.pb || p.g.pr;
+	p.direct = !x_offset(n) && !padded && p.cstride == p.g.IC && p.lseg % 4 == 0;
+	int64_t nvec = (p.g.OC + 15) / 16;
+	p.nv = nvec < 4 ? (int)nvec : 4;
+	p.mr = mr_of_nv[p.nv];
+	p.nr = 16 * p.nv;
+	p.tfull = p.g.OC / p.nr;
+	p.tail = p.g.OC % p.nr;
+	p.nvt = (int)((p.tail + 15) / 16);
+	return p;
+}
+
+/* The padded copy, plus 4 bytes: a segment's last quad may read up to 3
+ * bytes past it (times zero weights). */
+static int64_t conv_scratch(const ConvPlan *p)
+{
+	return p->direct ? 0 : round_up(p->g.IHp * p->g.IWp * p->cstride + 4, 64);
+}
+
+static void select_conv(Graph *g, Node *n)
+{
+	ConvPlan p = conv_plan(n);
+	const char *tag = dt_tag(n->in[0]->dtype);
+	if (n->op == OP_LINEAR)
+		n->kernel = arena_printf(g->arena, "linear_%s_%dx%lld__avx512vnni", tag, p.mr, LL(p.nr));
+	else
+		n->kernel = arena_printf(g->arena, "conv%dx%d_%s_%dx%lld__avx512vnni", p.g.kh, p.g.kw, tag, p.mr, LL(p.nr));
+	n->kernel_note = arena_printf(g->arena, "vpdpbusd, u8 x s8 quads, no saturation; %s%s",
+	                              p.direct ? "reads the input in place" : "zp-padded u8 copy of the input",
+	                              x_offset(n) ? ", i8 input +128 with the bias - 128*sum(w)" : "");
+	n->scratch_bytes = conv_scratch(&p);
+}
+
+/* Weight of output channel o at byte j of segment s (0 past the segment,
+ * past the real input channels or past OC). */
+static int conv_w(const Node *n, const ConvPlan *p, int64_t o, int64_t s, int64_t j)
+{
+	if (o >= p->g.OC || j >= p->lseg)
+		return 0;
+	int64_t ky, kx, ic;
+	if (p->per_tap)
+		ky = s / p->g.kw, kx = s % p->g.kw, ic = j;
+	else
+		ky = s, kx = j / p->g.IC, ic = j % p->g.IC;
+	if (ic >= p->g.IC)
+		return 0;
+	const int8_t *w = n->u.conv.weight->data;
+	return w[((o * p->g.IC + ic) * p->g.kh + ky) * p->g.kw + kx];
+}
+
+static void conv_weights(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
+{
+	const char *L = cg_layer(g, n);
+	int64_t ntiles = p->tfull + (p->tail > 0);
+	int64_t count = (p->tfull * p->nr + p->nvt * 16) * p->nseg * p->lq * 4;
+	fprintf(c, "/* Weights packed for vpdpbusd: [oc tile][%s %lld][quad %lld][oc lane][4 bytes],\n"
+	           " * tiles of %lld channels%s; a segment is %s (%lld bytes, padded to %lld).\n"
+	           " * Bytes past the segment, past the input channels or past oc %lld are 0. */\n",
+	        p->per_tap ? "tap" : "ky", LL(p->nseg), LL(p->lq), LL(p->nr),
+	        p->tail ? arena_printf(g->arena, " (the last %lld, in %d vector%s)", LL(p->tail), p->nvt, p->nvt > 1 ? "s" : "")
+	                : "",
+	        p->per_tap ? "one tap's input channels" : "one kernel row, KW*IC contiguous bytes", LL(p->lseg),
+	        LL(p->lq * 4), LL(p->g.OC - 1));
+	fprintf(c, "static const int8_t %s_w[%lld] __attribute__((aligned(64))) = {", L, LL(count));
+	for (int64_t t = 0; t < ntiles; t++) {
+		int64_t o0 = t * p->nr, lanes = t < p->tfull ? p->nr : p->nvt * 16;
+		for (int64_t s = 0; s < p->nseg; s++) {
+			fprintf(c, "\n\t/* oc %lld..%lld, %s %lld */", LL(o0), LL(o0 + lanes - 1), p->per_tap ? "tap" : "ky", LL(s));
+			for (int64_t k = 0; k < p->lq; k++)
+				for (int64_t o = o0; o < o0 + lanes; o++) {
+					if ((o - o0) % 8 == 0)
+						fprintf(c, "\n\t");
+					for (int j = 0; j < 4; j++)
+						fprintf(c, "%d,%s", conv_w(n, p, o, s, 4 * k + j), j == 3 && (o - o0) % 8 != 7 ? "  " : j < 3 ? " " : "");
+				}
+		}
+	}
+	fprintf(c, "\n};\n");
+	channel_constants(c, g, n, p->tfull * p->nr + p->nvt * 16, p->g.OC);
+}
+
+/* One microkernel: m pixels x 16*nv channels from oc0; the last vector's
+ * stores are masked by mlast (a channel remainder). */
+static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, int m, int nv)
+{
+	const char *L = cg_layer(g, n), *ty = cg_ctype(n->dtype);
+	const Geom *G = &p->g;
+	fprintf(c, "\n/* %d output pixel%s x %d output channels [oc0, oc0+%d) */\n", m, m > 1 ? "s" : "", 16 * nv, 16 * nv);
+	fprintf(c, "static inline void %s_tile%dx%d(const uint8_t *restrict x, const int8_t *restrict w, int oc0, "
+	           "__mmask16 mlast, %s *restrict y)\n{\n", L, m, 16 * nv, ty);
+	for (int v = 0; v < nv; v++)
+		fprintf(c, "\tconst __m512i vbias%d = _mm512_load_si512((const void *)(%s_bias + oc0 + %d));\n", v, L, 16 * v);
+	for (int i = 0; i < m; i++) {
+		fprintf(c, "\t__m512i");
+		for (int v = 0; v < nv; v++)
+			fprintf(c, "%s vacc%dx%d = vbias%d", v ? "," : "", i, v, v);
+		fprintf(c, ";\n");
+	}
+	if (p->per_tap) {
+		fprintf(c, "\tfor (int ky = 0; ky < %d; ky++)\n\tfor (int kx = 0; kx < %d; kx++) {\n", G->kh, G->kw);
+		fprintf(c, "\t\tconst uint8_t *x0 = x + ky * %lld + kx * %lld; /* tap (ky, kx): %lld bytes */\n",
+		        LL(G->dh * G->IWp * p->cstride), LL(G->dw * p->cstride), LL(p->lseg));
+	} else {
+		fprintf(c, "\tfor (int ky = 0; ky < %d; ky++) {\n", G->kh);
+		fprintf(c, "\t\tconst uint8_t *x0 = x + ky * %lld; /* kernel row ky: %lld contiguous bytes */\n",
+		        LL(G->dh * G->IWp * p->cstride), LL(p->lseg));
+	}
+	for (int i = 1; i < m; i++)
+		fprintf(c, "\t\tconst uint8_t *x%d = x0 + %lld;\n", i, LL(i * G->sw * p->cstride));
+	fprintf(c, "\t\tfor (int k = 0; k < %lld; k += 4, w += %d) {\n", LL(p->lq * 4), 64 * nv);
+	for (int v = 0; v < nv; v++)
+		fprintf(c, "\t\t\tconst __m512i vw%d = _mm512_load_si512((const void *)(w + %d));\n", v, 64 * v);
+	for (int i = 0; i < m; i++) {
+		fprintf(c, "\t\t\tconst __m512i vx%d = qrt_broadcast_u8x4_x16(x%d + k);\n", i, i);
+		for (int v = 0; v < nv; v++)
+			fprintf(c, "\t\t\tvacc%dx%d = _mm512_dpbusd_epi32(vacc%dx%d, vx%d, vw%d);\n", i, v, i, v, i, v);
+	}
+	fprintf(c, "\t\t}\n\t}\n");
+	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d] */\n", (int)n->zp, (int)n->lo, (int)n->hi);
+	for (int v = 0; v < nv; v++) {
+		fprintf(c, "\tconst __m512i vmult%d = _mm512_load_si512((const void *)(%s_mult + oc0 + %d));\n", v, L, 16 * v);
+		fprintf(c, "\tconst __m512i vshift%d = _mm512_load_si512((const void *)(%s_shift + oc0 + %d));\n", v, L, 16 * v);
+	}
+	for (int i = 0; i < m; i++)
+		for (int v = 0; v < nv; v++) {
+			fprintf(c, "\tqrt_store_x16(y + %lld, %s, qrt_requant_x16(vacc%dx%d, vmult%d, vshift%d, %d, %d, %d));\n",
+			        LL(i * G->OC + 16 * v), v + 1 == nv ? "mlast" : "0xFFFF", i, v, v, v, (int)n->zp, (int)n->lo,
+			        (int)n->hi);
+		}
+	fprintf(c, "}\n");
+}
+
+/* One output row for the tiles of 16*nv channels: `head` opens the block
+ * and defines t (the tile) and oc0. */
+static void emit_conv_row(FILE *c, const char *L, const ConvPlan *p, const char *head, int nv, const char *mask)
+{
+	const Geom *G = &p->g;
+	int64_t full = G->OW / p->mr, rem = G->OW % p->mr;
+	fprintf(c, "%s", head);
+	fprintf(c, "\t\t\tconst int8_t *w = %s_w + t * %lld;\n", L, LL(p->nseg * p->lq * 4 * p->nr));
+	if (full) {
+		fprintf(c, "\t\t\tfor (int ox = 0; ox < %lld; ox += %d)\n", LL(full * p->mr), p->mr);
+		fprintf(c, "\t\t\t\t%s_tile%dx%d(xr + ox * %lld, w, oc0, %s, yr + ox * %lld + oc0);\n", L, p->mr, 16 * nv,
+		        LL(G->sw * p->cstride), mask, LL(G->OC));
+	}
+	if (rem) {
+		fprintf(c, "\t\t\t/* OW %% %d = %lld: the last %lld pixel%s */\n", p->mr, LL(rem), LL(rem), rem > 1 ? "s" : "");
+		fprintf(c, "\t\t\t%s_tile%lldx%d(xr + %lld, w, oc0, %s, yr + %lld + oc0);\n", L, LL(rem), 16 * nv,
+		        LL(full * p->mr * G->sw * p->cstride), mask, LL(full * p->mr * G->OC));
+	}
+	fprintf(c, "\t\t}\n");
+}
+
+/* The u8 copy of image xb, padded (t l b r) with the input zero point. */
+static void emit_fill(FILE *c, const Node *n, const Geom *g, int64_t cs, const char *xb, const char *dst)
+{
+	int zpu = x_zp_u8(n);
+	int64_t row = g->IWp * cs;
+	const char *copy = n->in[0]->dtype == DT_U8 ? "qrt_copy_u8" : "qrt_copy_i8_as_u8";
+	fprintf(c, "\t/* u8 copy of the input%s, padded (t%d l%d b%d r%d) with the zero point %d%s */\n",
+	        x_offset(n) ? " + 128" : "", g->pt, g->pl, g->pb, g->pr, zpu,
+	        cs > g->IC ? "; channels rounded up to a quad, the extra ones 0" : "");
+	if (g->pt)
+		fprintf(c, "\tmemset(%s, %d, %lld);\n", dst, zpu, LL(g->pt * row));
+	fprintf(c, "\tfor (int iy = 0; iy < %lld; iy++) {\n", LL(g->IH));
+	fprintf(c, "\t\tuint8_t *row = %s + (iy + %d) * %lld;\n", dst, g->pt, LL(row));
+	if (g->pl)
+		fprintf(c, "\t\tmemset(row, %d, %lld);\n", zpu, LL(g->pl * cs));
+	if (cs == g->IC)
+		fprintf(c, "\t\t%s(row + %lld, %s + iy * %lld, %lld);\n", copy, LL(g->pl * cs), xb, LL(g->IW * g->IC),
+		        LL(g->IW * g->IC));
+	else {
+		fprintf(c, "\t\tfor (int ix = 0; ix < %lld; ix++) {\n", LL(g->IW));
+		fprintf(c, "\t\t\t%s(row + (ix + %d) * %lld, %s + (iy * %lld + ix) * %lld, %lld);\n", copy, g->pl, LL(cs), xb,
+		        LL(g->IW), LL(g->IC), LL(g->IC));
+		fprintf(c, "\t\t\tmemset(row + (ix + %d) * %lld + %lld, 0, %lld); /* channels past %lld */\n\t\t}\n", g->pl,
+		        LL(cs), LL(g->IC), LL(cs - g->IC), LL(g->IC));
+	}
+	if (g->pr)
+		fprintf(c, "\t\tmemset(row + %lld, %d, %lld);\n", LL((g->pl + g->IW) * cs), zpu, LL(g->pr * cs));
+	fprintf(c, "\t}\n");
+	if (g->pb)
+		fprintf(c, "\tmemset(%s + %lld, %d, %lld);\n", dst, LL((g->pt + g->IH) * row), zpu, LL(g->pb * row));
+}
+
+static void emit_conv(FILE *c, Graph *g, Node *n)
+{
+	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
+	ConvPlan p = conv_plan(n);
+	const Geom *G = &p.g;
+	fprintf(c, "/* kernel %s:\n *   %s */\n", n->kernel, n->kernel_note);
+	conv_weights(c, g, n, &p);
+	int64_t full = G->OW / p.mr, rem = G->OW % p.mr;
+	/* the microkernels the rows call: full and remainder pixels, for the
+	 * full tiles and for the partial last tile (which may share them) */
+	int ms[2] = {full ? p.mr : 0, (int)rem};
+	for (int k = 0; k < 2; k++) {
+		if (!ms[k])
+			continue;
+		if (p.tfull)
+			emit_conv_tile(c, g, n, &p, ms[k], p.nv);
+		if (p.tail && !(p.tfull && p.nvt == p.nv))
+			emit_conv_tile(c, g, n, &p, ms[k], p.nvt);
+	}
+	if (p.direct)
+		fprintf(c, "\nstatic void %s(const %s *restrict x, %s *restrict y)\n{\n", L, tx, ty);
+	else
+		fprintf(c, "\nstatic void %s(const %s *restrict x, %s *restrict y, unsigned char *restrict scratch)\n{\n", L,
+		        tx, ty);
+	if (!p.direct) {
+		int64_t bytes = G->IHp * G->IWp * p.cstride;
+		fprintf(c, "\tuint8_t *restrict xp = scratch; /* [%lld][%lld][%lld] */\n", LL(G->IHp), LL(G->IWp),
+		        LL(p.cstride));
+		fprintf(c, "\tmemset(xp + %lld, 0, 4); /* read (times zero weights) by a segment's last quad */\n", LL(bytes));
+	}
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++) {\n", LL(G->N));
+	if (p.direct) {
+		fprintf(c, "\tconst uint8_t *xb = x + b * %lld; /* u8, unpadded, whole quads: read in place */\n",
+		        LL(G->IH * G->IW * G->IC));
+	} else {
+		fprintf(c, "\tconst %s *xin = x + b * %lld;\n", tx, LL(G->IH * G->IW * G->IC));
+		emit_fill(c, n, G, p.cstride, "xin", "xp");
+		fprintf(c, "\tconst uint8_t *xb = xp;\n");
+	}
+	fprintf(c, "\tfor (int oy = 0; oy < %lld; oy++) {\n", LL(G->OH));
+	fprintf(c, "\t\tconst uint8_t *xr = xb + oy * %lld;\n", LL(G->sh * G->IWp * p.cstride));
+	fprintf(c, "\t\t%s *yr = y + (b * %lld + oy) * %lld;\n", ty, LL(G->OH), LL(G->OW * G->OC));
+	if (p.tfull)
+		emit_conv_row(c, L, &p,
+		              arena_printf(g->arena, "\t\tfor (int t = 0; t < %lld; t++) { /* oc tiles of %lld */\n"
+		                                     "\t\t\tconst int oc0 = t * %lld;\n", LL(p.tfull), LL(p.nr), LL(p.nr)),
+		              p.nv, "0xFFFF");
+	if (p.tail) {
+		int last = (int)(p.tail - 16 * (p.nvt - 1));
+		emit_conv_row(c, L, &p,
+		              arena_printf(g->arena, "\t\t{ /* OC %% %lld = %lld: the last tile, oc %lld..%lld */\n"
+		                                     "\t\t\tconst int t = %lld, oc0 = %lld;\n",
+		                           LL(p.nr), LL(p.tail), LL(p.tfull * p.nr), LL(G->OC - 1), LL(p.tfull),
+		                           LL(p.tfull * p.nr)),
+		              p.nvt, last == 16 ? "0xFFFF" : arena_printf(g->arena, "0x%04X /* %d channels */", (1u << last) - 1, last));
+	}
+	fprintf(c, "\t}\n\t}\n}\n");
+}
+
+/* ---- depthwise conv2d: 16 channels a vector, 4 taps of a row per vpdpbusd ----
+ *
+ * The scratch holds the padded input expanded along kx: for every padded
+ * pixel (iy, ix) and channel c, the quad x(iy, ix + j*dw, c), j = 0..3.  A
+ * kernel row's taps kx = 4q..4q+3 at output column ox are then one aligned
+ * 64-byte load (16 channels x 4 taps) at ix = ox*sw + 4q*dw, and one
+ * vpdpbusd against the taps' weights (0 past KW): a 3x3 kernel is 3
+ * vpdpbusd per 16 channels, with no shuffle in the loop.  The expansion
+ * (four byte rows interleaved, qrt_interleave4_u8) is done once per
+ * padded input pixel. */
+
+typedef struct DwPlan {
+	Geom g;
+	int64_t cp, nblk;         /* channels rounded up to 16; blocks of 16 */
+	int nq;                   /* quads per kernel row: ceil(KW / 4) */
+	int mr;                   /* output pixels per step */
+	int64_t row_bytes;        /* expanded bytes of one padded input row */
+} DwPlan;
+
+static DwPlan dw_plan(const Node *n)
+{
+	DwPlan p;
+	p.g = geom(n);
+	p.cp = round_up(p.g.IC, 16);
+	p.nblk = p.cp / 16;
+	p.nq = (p.g.kw + 3) / 4;
+	/* weights stay in registers across the row: kh*nq of them */
+	p.mr = p.g.kh * p.nq <= 4 ? 8 : 4;
+	p.row_bytes = p.g.IWp * p.cp * 4;
+	return p;
+}
+
+/* The expanded input, then one padded row of the plain input (with 3*dw
+ * pixels of zero point past the right edge for the last quads). */
+static int64_t dw_expanded_bytes(const DwPlan *p) { return round_up(p->g.IHp * p->row_bytes, 64); }
+static int64_t dw_row_bytes(const DwPlan *p) { return (p->g.IWp + 3 * p->g.dw) * p->cp; }
+
+static void select_dw(Graph *g, Node *n)
+{
+	DwPlan p = dw_plan(n);
+	n->kernel = arena_printf(g->arena, "dwconv%dx%d_%s_%dx16c__avx512vnni", p.g.kh, p.g.kw, dt_tag(n->in[0]->dtype),
+	                         p.mr);
+	n->kernel_note = arena_printf(g->arena, "vpdpbusd over 4 taps of a kernel row per channel lane (%d per 16 "
+	                              "channels and pixel), input expanded along kx in the scratch%s",
+	                              p.g.kh * p.nq, x_offset(n) ? "; i8 input +128 with the bias - 128*sum(w)" : "");
+	n->scratch_bytes = dw_expanded_bytes(&p) + round_up(dw_row_bytes(&p), 64);
+}
+
+static void dw_weights(FILE *c, Graph *g, const Node *n, const DwPlan *p)
+{
+	const Geom *G = &p->g;
+	const int8_t *w = n->u.conv.weight->data;
+	fprintf(c, "/* Weights [block of 16 channels][ky %d][quad %d][channel lane][taps kx = 4q..4q+3];\n"
+	           " * taps past KW = %d and channels past %lld are 0. */\n", G->kh, p->nq, G->kw, LL(G->IC));
+	fprintf(c, "static const int8_t %s_w[%lld] __attribute__((aligned(64))) = {", cg_layer(g, n),
+	        LL(p->nblk * G->kh * p->nq * 64));
+	for (int64_t b = 0; b < p->nblk; b++)
+		for (int ky = 0; ky < G->kh; ky++)
+			for (int q = 0; q < p->nq; q++) {
+				fprintf(c, "\n\t/* channels %lld..%lld, ky %d, kx %d..%d */", LL(b * 16), LL(b * 16 + 15), ky, 4 * q,
+				        4 * q + 3);
+				for (int i = 0; i < 16; i++) {
+					int64_t ch = b * 16 + i;
+					fprintf(c, i % 8 ? "  " : "\n\t");
+					for (int j = 0; j < 4; j++) {
+						int kx = 4 * q + j;
+						fprintf(c, "%d,%s", ch < G->IC && kx < G->kw ? w[(ch * G->kh + ky) * G->kw + kx] : 0,
+						        j < 3 ? " " : "");
+					}
+				}
+			}
+	fprintf(c, "\n};\n");
+	channel_constants(c, g, n, p->cp, G->IC);
+}
+
+/* The expansion of image xin into the scratch, row by row. */
+static void emit_dw_fill(FILE *c, const Node *n, const DwPlan *p)
+{
+	const Geom *G = &p->g;
+	int zpu = x_zp_u8(n);
+	int64_t cp = p->cp, dw = G->dw;
+	const char *copy = n->in[0]->dtype == DT_U8 ? "qrt_copy_u8" : "qrt_copy_i8_as_u8";
+	fprintf(c, "\t/* the padded input (zero point %d%s) expanded along kx: quads x(iy, ix + j*%lld) */\n", zpu,
+	        x_offset(n) ? ", +128 to u8" : "", LL(dw));
+	fprintf(c, "\tfor (int iy = 0; iy < %lld; iy++) {\n", LL(G->IHp));
+	fprintf(c, "\t\tuint8_t *e = xe + iy * %lld;\n", LL(p->row_bytes));
+	fprintf(c, "\t\tif (iy < %d || iy >= %lld) { /* a padding row */\n", G->pt, LL(G->pt + G->IH));
+	fprintf(c, "\t\t\tmemset(e, %d, %lld);\n\t\t\tcontinue;\n\t\t}\n", zpu, LL(p->row_bytes));
+	fprintf(c, "\t\t/* the padded row, %lld pixels of %lld channels */\n", LL(G->IWp + 3 * dw), LL(cp));
+	if (G->pl)
+		fprintf(c, "\t\tmemset(rb, %d, %lld);\n", zpu, LL(G->pl * cp));
+	if (cp == G->IC)
+		fprintf(c, "\t\t%s(rb + %lld, xin + (iy - %d) * %lld, %lld);\n", copy, LL(G->pl * cp), G->pt,
+		        LL(G->IW * G->IC), LL(G->IW * G->IC));
+	else {
+		fprintf(c, "\t\tfor (int ix = 0; ix < %lld; ix++) {\n", LL(G->IW));
+		fprintf(c, "\t\t\t%s(rb + (ix + %d) * %lld, xin + ((iy - %d) * %lld + ix) * %lld, %lld);\n", copy, G->pl,
+		        LL(cp), G->pt, LL(G->IW), LL(G->IC), LL(G->IC));
+		fprintf(c, "\t\t\tmemset(rb + (ix + %d) * %lld + %lld, 0, %lld); /* channels past %lld */\n\t\t}\n", G->pl,
+		        LL(cp), LL(G->IC), LL(cp - G->IC), LL(G->IC));
+	}
+	fprintf(c, "\t\tmemset(rb + %lld, %d, %lld);\n", LL((G->pl + G->IW) * cp), zpu, LL((G->pr + 3 * dw) * cp));
+	fprintf(c, "\t\tfor (int ix = 0; ix < %lld; ix++)\n", LL(G->IWp));
+	fprintf(c, "\t\t\tfor (int c = 0; c < %lld; c += 16) {\n", LL(cp));
+	fprintf(c, "\t\t\t\tconst uint8_t *s = rb + ix * %lld + c;\n", LL(cp));
+	fprintf(c, "\t\t\t\tqrt_interleave4_u8(e + (ix * %lld + c) * 4,\n", LL(cp));
+	for (int j = 0; j < 4; j++)
+		fprintf(c, "\t\t\t\t                   _mm_loadu_si128((const __m128i *)(const void *)(s + %lld))%s\n",
+		        LL(j * dw * cp), j < 3 ? "," : ");");
+	fprintf(c, "\t\t\t}\n\t}\n");
+}
+
+/* m output pixels of one block of 16 channels, from column ox. */
+static void emit_dw_pixels(FILE *c, const Node *n, const DwPlan *p, int m, const char *ox, const char *ind)
+{
+	const Geom *G = &p->g;
+	int64_t px = G->sw * p->cp * 4, dy = G->dh * p->row_bytes, dq = 4 * G->dw * p->cp * 4;
+	fprintf(c, "%sconst uint8_t *e0 = e + %s * %lld;\n", ind, ox, LL(px));
+	fprintf(c, "%s__m512i", ind);
+	for (int i = 0; i < m; i++)
+		fprintf(c, "%s vacc%d = vbias", i ? "," : "", i);
+	fprintf(c, ";\n");
+	for (int ky = 0; ky < G->kh; ky++)
+		for (int q = 0; q < p->nq; q++)
+			for (int i = 0; i < m; i++)
+				fprintf(c, "%svacc%d = _mm512_dpbusd_epi32(vacc%d, _mm512_load_si512((const void *)(e0 + %lld)), vw%d_%d);\n",
+				        ind, i, i, LL(i * px + ky * dy + q * dq), ky, q);
+	for (int i = 0; i < m; i++)
+		fprintf(c, "%sqrt_store_x16(y + (%s + %d) * %lld, m, qrt_requant_x16(vacc%d, vmult, vshift, %d, %d, %d));\n",
+		        ind, ox, i, LL(G->OC), i, (int)n->zp, (int)n->lo, (int)n->hi);
+}
+
+static void emit_dw(FILE *c, Graph *g, Node *n)
+{
+	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
+	DwPlan p = dw_plan(n);
+	const Geom *G = &p.g;
+	fprintf(c, "/* kernel %s:\n *   %s */\n", n->kernel, n->kernel_note);
+	dw_weights(c, g, n, &p);
+	int64_t full = G->OW / p.mr, rem = G->OW % p.mr;
+	fprintf(c, "\n/* One output row of one block of 16 channels (the lanes of m); e is the\n"
+	           " * expanded input row oy*%d at the block, y the output row at the block. */\n", G->sh);
+	fprintf(c, "static void %s_row(const uint8_t *restrict e, int blk, __mmask16 m, %s *restrict y)\n{\n", L, ty);
+	fprintf(c, "\tconst int8_t *w = %s_w + blk * %d;\n", L, G->kh * p.nq * 64);
+	for (int ky = 0; ky < G->kh; ky++)
+		for (int q = 0; q < p.nq; q++)
+			fprintf(c, "\tconst __m512i vw%d_%d = _mm512_load_si512((const void *)(w + %d)); /* ky %d, kx %d..%d */\n",
+			        ky, q, (ky * p.nq + q) * 64, ky, 4 * q, 4 * q + 3);
+	fprintf(c, "\tconst __m512i vbias = _mm512_load_si512((const void *)(%s_bias + blk * 16));\n", L);
+	fprintf(c, "\tconst __m512i vmult = _mm512_load_si512((const void *)(%s_mult + blk * 16));\n", L);
+	fprintf(c, "\tconst __m512i vshift = _mm512_load_si512((const void *)(%s_shift + blk * 16));\n", L);
+	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d] */\n", (int)n->zp, (int)n->lo, (int)n->hi);
+	if (full) {
+		fprintf(c, "\tfor (int ox = 0; ox < %lld; ox += %d) {\n", LL(full * p.mr), p.mr);
+		emit_dw_pixels(c, n, &p, p.mr, "ox", "\t\t");
+		fprintf(c, "\t}\n");
+	}
+	if (rem) {
+		fprintf(c, "\t{ /* OW %% %d = %lld: the last %lld pixel%s */\n", p.mr, LL(rem), LL(rem), rem > 1 ? "s" : "");
+		emit_dw_pixels(c, n, &p, (int)rem, arena_printf(g->arena, "%lld", LL(full * p.mr)), "\t\t");
+		fprintf(c, "\t}\n");
+	}
+	fprintf(c, "}\n");
+
+	fprintf(c, "\nstatic void %s(const %s *restrict x, %s *restrict y, unsigned char *restrict scratch)\n{\n", L, tx, ty);
+	fprintf(c, "\tuint8_t *restrict xe = scratch;       /* [%lld][%lld][%lld][4] */\n", LL(G->IHp), LL(G->IWp),
+	        LL(p.cp));
+	fprintf(c, "\tuint8_t *restrict rb = scratch + %lld; /* [%lld][%lld] */\n", LL(dw_expanded_bytes(&p)),
+	        LL(G->IWp + 3 * G->dw), LL(p.cp));
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++) {\n", LL(G->N));
+	fprintf(c, "\tconst %s *xin = x + b * %lld;\n", tx, LL(G->IH * G->IW * G->IC));
+	emit_dw_fill(c, n, &p);
+	int64_t bfull = G->IC / 16, tail = G->IC % 16;
+	fprintf(c, "\tfor (int oy = 0; oy < %lld; oy++) {\n", LL(G->OH));
+	fprintf(c, "\t\tconst uint8_t *e = xe + oy * %lld;\n", LL(G->sh * p.row_bytes));
+	fprintf(c, "\t\t%s *yr = y + (b * %lld + oy) * %lld;\n", ty, LL(G->OH), LL(G->OW * G->OC));
+	if (bfull)
+		fprintf(c, "\t\tfor (int blk = 0; blk < %lld; blk++)\n\t\t\t%s_row(e + blk * 64, blk, 0xFFFF, yr + blk * 16);\n",
+		        LL(bfull), L);
+	if (tail)
+		fprintf(c, "\t\t/* C %% 16 = %lld: channels %lld..%lld */\n\t\t%s_row(e + %lld, %lld, 0x%04X, yr + %lld);\n",
+		        LL(tail), LL(bfull * 16), LL(G->IC - 1), L, LL(bfull * 64), LL(bfull), (1u << tail) - 1,
+		        LL(bfull * 16));
+	fprintf(c, "\t}\n\t}\n}\n");
+}
+
+/* ---- add: 16 elements a step ---- */
+
+static const char *load_fn(DType t) { return t == DT_U8 ? "qrt_load_u8_x16" : "qrt_load_i8_x16"; }
+
+static void emit_add(FILE *c, Graph *g, Node *n)
+{
+	const AddAttr *a = &n->u.add;
+	const Node *x = n->in[0], *z = n->in[1];
+	int64_t cnt = ir_numel(n), full = cnt / 16 * 16;
+	const char *r = n->inplace ? "" : "restrict ";
+	fprintf(c, "/* kernel %s */\n", n->kernel);
+	if (n->inplace)
+		fprintf(c, "/* in place: y is %s's buffer; each 16 elements are read before they are written */\n",
+		        n->inplace == x ? "a" : "b");
+	fprintf(c, "static void %s(const %s *%sa, const %s *%sb, %s *%sy)\n{\n", cg_layer(g, n), cg_ctype(x->dtype), r,
+	        cg_ctype(z->dtype), r, cg_ctype(n->dtype), r);
+	fprintf(c, "\t/* M_a = %.9g, M_b = %.9g, one shared shift */\n", a->real_a, a->real_b);
+	fprintf(c, "\tconst __m512i vzp_a = _mm512_set1_epi32(%d), vzp_b = _mm512_set1_epi32(%d);\n", (int)x->zp,
+	        (int)z->zp);
+	const char *body = arena_printf(g->arena,
+	        "\t\tconst __m512i va = _mm512_sub_epi32(%s(a + i, %%s), vzp_a);\n"
+	        "\t\tconst __m512i vb = _mm512_sub_epi32(%s(b + i, %%s), vzp_b);\n"
+	        "\t\tqrt_store_x16(y + i, %%s, qrt_add_x16(va, %d, vb, %d, %d, %d, %d, %d));\n",
+	        load_fn(x->dtype), load_fn(z->dtype), (int)a->mult_a, (int)a->mult_b, a->shift, (int)n->zp, (int)n->lo,
+	        (int)n->hi);
+	if (full) {
+		fprintf(c, "\tfor (int i = 0; i < %lld; i += 16) {\n", LL(full));
+		fprintf(c, body, "0xFFFF", "0xFFFF", "0xFFFF");
+		fprintf(c, "\t}\n");
+	}
+	if (cnt > full) {
+		const char *m = arena_printf(g->arena, "0x%04X", (1u << (cnt - full)) - 1);
+		fprintf(c, "\t{ /* %lld %% 16 = %lld: the last elements, masked */\n\t\tconst int i = %lld;\n", LL(cnt),
+		        LL(cnt - full), LL(full));
+		fprintf(c, body, m, m, m);
+		fprintf(c, "\t}\n");
+	}
+	fprintf(c, "}\n");
+}
+
+/* ---- global average pooling: 16 channels a vector ---- */
+
+static void emit_global_pool(FILE *c, Graph *g, Node *n)
+{
+	const PoolAttr *p = &n->u.pool;
+	const Node *x = n->in[0];
+	int64_t C = x->dims[1], HW = x->dims[2] * x->dims[3], full = C / 16 * 16;
+	int area = p->kh * p->kw;
+	fprintf(c, "/* kernel %s */\n", n->kernel);
+	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", cg_layer(g, n), cg_ctype(x->dtype),
+	        cg_ctype(n->dtype));
+	fprintf(c, "\t/* M = %.9g = s_in/(s_out*%d); ties to even */\n", p->rq.real[area], area);
+	fprintf(c, "\tconst __m512i vmult = _mm512_set1_epi32(%d), vshift = _mm512_set1_epi32(%d);\n",
+	        (int)p->rq.mult[area], (int)p->rq.shift[area]);
+	fprintf(c, "\t/* sum(q - zp) = sum(q) - %lld*%d: |sum| <= %lld*255 fits int32 */\n", LL(HW), (int)x->zp, LL(HW));
+	fprintf(c, "\tconst __m512i vzp = _mm512_set1_epi32(%lld);\n", LL(HW * x->zp));
+	const char *body = arena_printf(g->arena,
+	        "\t\t__m512i vsum = _mm512_setzero_si512();\n"
+	        "\t\tfor (int i = 0; i < %lld; i++)\n"
+	        "\t\t\tvsum = _mm512_add_epi32(vsum, %s(x + (b * %lld + i) * %lld + c, %%s));\n"
+	        "\t\tqrt_store_x16(y + b * %lld + c, %%s, qrt_requant_even_x16(_mm512_sub_epi32(vsum, vzp), vmult, vshift, %d, %d, %d));\n",
+	        LL(HW), load_fn(x->dtype), LL(HW), LL(C), LL(C), (int)n->zp, (int)n->lo, (int)n->hi);
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++) {\n", LL(n->dims[0]));
+	if (full) {
+		fprintf(c, "\tfor (int c = 0; c < %lld; c += 16) {\n", LL(full));
+		fprintf(c, body, "0xFFFF", "0xFFFF");
+		fprintf(c, "\t}\n");
+	}
+	if (C > full) {
+		const char *m = arena_printf(g->arena, "0x%04X", (1u << (C - full)) - 1);
+		fprintf(c, "\t{ /* C %% 16 = %lld: the last channels, masked */\n\t\tconst int c = %lld;\n", LL(C - full),
+		        LL(full));
+		fprintf(c, body, m, m);
+		fprintf(c, "\t}\n");
+	}
+	fprintf(c, "\t}\n}\n");
+}
+
+/* ---- the target entry points ---- */
+
+static int conv_ok(const Node *n)
+{
+	return (n->op == OP_CONV2D || n->op == OP_LINEAR) && is_8bit(n->in[0]->dtype) && is_8bit(n->dtype) &&
+	       weight_zp_zero(n) && n->u.conv.weight->dtype == DT_I8;
+}
 
 void cg_vnni_select(Graph *g, Node *n)
 {
-	(void)g;
-	(void)n;
+	if (conv_ok(n) && (n->op == OP_LINEAR || n->u.conv.groups == 1))
+		select_conv(g, n);
+	else if (conv_ok(n) && is_depthwise(n))
+		select_dw(g, n);
+	else if (n->op == OP_ADD && is_8bit(n->in[0]->dtype) && is_8bit(n->in[1]->dtype) && is_8bit(n->dtype))
+		n->kernel = "add_x16__avx512vnni";
+	else if (n->op == OP_GLOBAL_AVGPOOL && is_8bit(n->in[0]->dtype) && n->in[0]->rank == 4 &&
+	         n->in[0]->dims[2] * n->in[0]->dims[3] <= 8421504) /* 255 * that < 2^31 */
+		n->kernel = "global_avgpool_x16__avx512vnni";
+}
+
+void cg_vnni_emit_prologue(FILE *c, Graph *g, const CgOptions *o)
+{
+	(void)g, (void)o;
+	fprintf(c, "\n/* AVX-512 VNNI kernels: vector forms of the qrt.h primitives (runtime/qrt_avx512.h).\n"
+	           " * -DQRT_SIMDE builds them on any x86-64 through SIMDe, for testing. */\n"
+	           "#include \"qrt_avx512.h\"\n\n");
 }
 
 void cg_vnni_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o)
 {
-	cg_c_emit_node(c, g, n, o);
+	if (!n->kernel || strstr(n->kernel, "__avx512vnni") == NULL) {
+		cg_c_emit_node(c, g, n, o);
+		return;
+	}
+	cg_layer_comment(c, g, n, o);
+	switch (n->op) {
+	case OP_CONV2D:
+	case OP_LINEAR: is_depthwise(n) ? emit_dw(c, g, n) : emit_conv(c, g, n); break;
+	case OP_ADD: emit_add(c, g, n); break;
+	case OP_GLOBAL_AVGPOOL: emit_global_pool(c, g, n); break;
+	default: die("avx512vnni: no kernel for %s", op_info[n->op].name);
+	}
 }

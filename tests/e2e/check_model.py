@@ -9,7 +9,9 @@ on the shipped input (if any) and on N random inputs.
 
 With --target T (other than c) every build of T is also compared with the
 portable (c) build: memcmp-equal, and both equal to qref.  --target neon
-cross-compiles with aarch64-linux-gnu-gcc and runs under qemu-aarch64.
+cross-compiles with aarch64-linux-gnu-gcc and runs under qemu-aarch64;
+--target avx512vnni-simde builds the avx512vnni output with -DQRT_SIMDE,
+which runs it on any x86-64 through SIMDe's emulation of AVX-512.
 
 Exits 1 on any difference: the tolerance is zero.
 """
@@ -31,7 +33,10 @@ ISA_FLAGS = {
     "avx2": ["-mavx2", "-mfma"],
     "avx512vnni": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni"],
     "neon": [],
+    # the avx512vnni output on any x86-64: AVX-512 emulated by SIMDe (slow; for testing)
+    "avx512vnni-simde": ["-DQRT_SIMDE", "-Wno-psabi"],
 }
+QCC_TARGET = {"avx512vnni-simde": "avx512vnni"}
 CROSS = {"neon": ("aarch64-linux-gnu-gcc", ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"])}
 
 
@@ -51,7 +56,7 @@ def build(args, cc, target):
     base = os.path.join(args.work, "%s-%s%s" % (target, os.path.basename(cc), "".join(args.qcc_flag)))
     os.makedirs(base, exist_ok=True)
     c_file = os.path.join(base, "model.c")
-    run([args.qcc, args.q, "-o", c_file, "--prefix=qnet", "--target=" + target] + args.qcc_flag)
+    run([args.qcc, args.q, "-o", c_file, "--prefix=qnet", "--target=" + QCC_TARGET.get(target, target)] + args.qcc_flag)
     objs = []
     for src in (c_file, os.path.join(ROOT, "runtime", "qrt.c")):
         obj = os.path.join(base, os.path.basename(src) + ".o")
