@@ -132,6 +132,8 @@ typedef struct ConvPlan {
 	int64_t lseg, lp;         /* int16 per segment; rounded up to a pair */
 	int64_t nseg;
 	int hi;                   /* qrt_requant_hi_x8 */
+	int streamed;             /* 1x1, stride 1, unpadded (and linear): the input is widened one
+	                             pixel tile at a time into an L1-sized scratch, not all at once */
 } ConvPlan;
 
 static ConvPlan conv_plan(const Node *n)
@@ -140,7 +142,7 @@ static ConvPlan conv_plan(const Node *n)
 	p.g = geom(n);
 	int64_t nvec = (p.g.OC + 7) / 8;
 	p.nv = nvec == 1 ? 1 : nvec % 2 && nvec % 3 == 0 ? 3 : 2;
-	p.mr = p.nv == 1 ? 8 : 4;
+	p.mr = p.nv == 1 ? 8 : p.nv == 2 ? 4 : 3; /* accumulators + weights + 1 broadcast <= 16 ymm */
 	p.nr = 8 * p.nv;
 	p.ntiles = (p.g.OC + p.nr - 1) / p.nr;
 	p.per_tap = p.g.dw > 1;
@@ -148,11 +150,14 @@ static ConvPlan conv_plan(const Node *n)
 	p.lp = (p.lseg + 1) & ~(int64_t)1;
 	p.nseg = p.per_tap ? (int64_t)p.g.kh * p.g.kw : p.g.kh;
 	p.hi = shifts_hi(&n->u.conv.rq);
+	p.streamed = p.g.IH == 1 && p.g.kh == 1 && p.g.kw == 1 && p.g.sw == 1 && !p.g.pl && !p.g.pr;
 	return p;
 }
 
 static int64_t conv_scratch(const ConvPlan *p)
 {
+	if (p->streamed)
+		return ((p->mr * p->g.IC + 2) * 2 + 63) / 64 * 64;
 	/* + one int16 pair: an odd segment's last pair reads one past its end */
 	return ((p->g.IHp * p->g.IWp * p->g.IC + 2) * 2 + 63) / 64 * 64;
 }
@@ -321,6 +326,13 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 			fprintf(c, "%s\tvacc%dx%d = _mm256_add_epi32(vacc%dx%d, _mm256_madd_epi16(vx%d, vw%d));\n", indent, i, v, i,
 			        v, i, v);
 	}
+	/* gcc otherwise computes each sum into a fresh register and copies it back
+	 * (or spills it): tie every accumulator to its register across the step */
+	fprintf(c, "%s\t__asm__(\"\" :", indent);
+	for (int i = 0; i < m; i++)
+		for (int v = 0; v < nv; v++)
+			fprintf(c, "%s \"+x\"(vacc%dx%d)", i || v ? "," : "", i, v);
+	fprintf(c, ");\n");
 	fprintf(c, "%s}\n\t}\n", indent);
 	const char *rq = p->hi ? "qrt_requant_hi_x8" : "qrt_requant_x8";
 	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d]%s */\n", (int)n->zp, (int)n->lo, (int)n->hi,
@@ -381,6 +393,51 @@ static void emit_conv_row_tiles(FILE *c, const char *L, const ConvPlan *p, const
 	fprintf(c, "\t\t}\n");
 }
 
+/* One pixel tile of a streamed conv: widen m pixels, then every oc tile. */
+static void emit_streamed_tile(FILE *c, const char *L, const Node *n, const ConvPlan *p, int64_t m, const char *ox)
+{
+	const Geom *G = &p->g;
+	int64_t tfull = G->OC / p->nr, tail = G->OC % p->nr;
+	fprintf(c, "\t\t%s(xp, xb + %s * %lld, %lld);\n", n->in[0]->dtype == DT_U8 ? "qrt_widen_u8_i16" : "qrt_widen_i8_i16",
+	        ox, LL(G->IC), LL(m * G->IC));
+	if (tfull)
+		fprintf(c, "\t\tfor (int t = 0; t < %lld; t++) /* oc tiles of %lld */\n"
+		           "\t\t\t%s_tile%lldx%lld(xp, %s_w + t * %lld, t * %lld, %lld, yb + %s * %lld + t * %lld);\n",
+		        LL(tfull), LL(p->nr), L, LL(m), LL(p->nr), L, LL(p->lp * p->nr), LL(p->nr), LL(p->nr), ox, LL(G->OC),
+		        LL(p->nr));
+	if (tail)
+		fprintf(c, "\t\t/* OC %% %lld = %lld: the last tile, oc %lld..%lld */\n"
+		           "\t\t%s_tile%lldx%lld(xp, %s_w + %lld, %lld, %lld, yb + %s * %lld + %lld);\n",
+		        LL(p->nr), LL(tail), LL(tfull * p->nr), LL(G->OC - 1), L, LL(m), LL(p->nr), L,
+		        LL(tfull * p->lp * p->nr), LL(tfull * p->nr), LL(tail), ox, LL(G->OC), LL(tfull * p->nr));
+}
+
+static void emit_conv_streamed(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
+{
+	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
+	const Geom *G = &p->g;
+	int64_t full = G->OW / p->mr * p->mr, rem = G->OW % p->mr;
+	fprintf(c, "\t/* %lld pixels of %lld channels; each tile of %d pixels is widened to int16 here first */\n",
+	        LL(G->OW), LL(G->IC), p->mr);
+	fprintf(c, "\tint16_t *restrict xp = (int16_t *)(void *)scratch; /* [%d][%lld] + 2 */\n", p->mr, LL(G->IC));
+	fprintf(c, "\tfor (int i = 0; i < %lld; i++) /* incl. the pair an odd IC over-reads (times weight 0) */\n"
+	           "\t\txp[i] = 0;\n", LL(p->mr * G->IC + 2));
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++) {\n", LL(G->N));
+	fprintf(c, "\tconst %s *xb = x + b * %lld;\n\t%s *yb = y + b * %lld;\n", tx, LL(G->IW * G->IC), ty,
+	        LL(G->OW * G->OC));
+	if (full) {
+		fprintf(c, "\tfor (int ox = 0; ox < %lld; ox += %d) {\n", LL(full), p->mr);
+		emit_streamed_tile(c, L, n, p, p->mr, "ox");
+		fprintf(c, "\t}\n");
+	}
+	if (rem) {
+		fprintf(c, "\t{ /* %lld %% %d = %lld: the last pixels */\n", LL(G->OW), p->mr, LL(rem));
+		emit_streamed_tile(c, L, n, p, rem, arena_printf(g->arena, "%lld", LL(full)));
+		fprintf(c, "\t}\n");
+	}
+	fprintf(c, "\t}\n}\n");
+}
+
 static void emit_conv(FILE *c, Graph *g, Node *n)
 {
 	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
@@ -394,6 +451,10 @@ static void emit_conv(FILE *c, Graph *g, Node *n)
 	if (rem)
 		emit_conv_tile(c, g, n, &p, (int)rem);
 	fprintf(c, "\nstatic void %s(const %s *restrict x, %s *restrict y, unsigned char *restrict scratch)\n{\n", L, tx, ty);
+	if (p.streamed) {
+		emit_conv_streamed(c, g, n, &p);
+		return;
+	}
 	fprintf(c, "\tint16_t *restrict xp = (int16_t *)(void *)scratch; /* [%lld][%lld][%lld] */\n", LL(G->IHp),
 	        LL(G->IWp), LL(G->IC));
 	fprintf(c, "\txp[%lld] = xp[%lld] = 0; /* read (times a zero weight) by an odd segment's last pair */\n",
