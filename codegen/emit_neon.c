@@ -104,6 +104,12 @@ static int is_depthwise(const Node *n)
 	       n->dims[1] == n->in[0]->dims[1];
 }
 
+/* Output channels per tile of the conv kernel: 8 when a group has no more. */
+static int conv_nr(const ConvGeom *q)
+{
+	return q->OC / q->G <= 8 ? 8 : NR;
+}
+
 /* Does every output of a max pool see at least one in-bounds element along
  * one axis?  (Otherwise the portable kernel's result is what the contract
  * leaves to it, and we keep it.) */
@@ -145,13 +151,13 @@ static void select_conv(Graph *g, Node *n)
 	}
 	int mr = q.OW >= MR ? MR : (int)q.OW;
 	if (n->op == OP_LINEAR)
-		n->kernel = arena_printf(g->arena, "linear_%ss8_1x16__neon", xs);
+		n->kernel = arena_printf(g->arena, "linear_%ss8_1x%d__neon", xs, conv_nr(&q));
 	else
-		n->kernel = arena_printf(g->arena, "conv%dx%d_%ss8_%dx16__neon", q.KH, q.KW, xs, mr);
+		n->kernel = arena_printf(g->arena, "conv%dx%d_%ss8_%dx%d__neon", q.KH, q.KW, xs, mr, conv_nr(&q));
 	if (n->op == OP_CONV2D && q.IC == 3 && q.G == 1)
-		n->kernel_note = "stem: 3 input channels, outer product over 16 output channels";
+		n->kernel_note = "stem: 3 input channels, outer product over output channels";
 	else
-		n->kernel_note = "outer product: vmlal_n_s16 of 16 int8 weights by one activation";
+		n->kernel_note = "outer product: vmlal_n_s16 of a tile of int8 weights by one activation";
 	if (q.padded)
 		n->scratch_bytes = q.N * q.PH * q.PW * q.IC;
 }
@@ -197,20 +203,20 @@ void cg_neon_select(Graph *g, Node *n)
 
 /* ---- constants ---- */
 
-/* bias, mult or shift, one int32 per lane of whole tiles: [group][tile][16].
+/* bias, mult or shift, one int32 per lane of whole tiles: [group][tile][nr].
  * Lanes past a group's last channel hold bias 0, mult 0, shift 1. */
-static void tiled_channel_array(FILE *c, Graph *g, const Node *n, const char *what, int64_t G, int64_t ocg)
+static void tiled_channel_array(FILE *c, Graph *g, const Node *n, const char *what, int64_t G, int64_t ocg, int nr)
 {
 	const ConvAttr *a = &n->u.conv;
-	int64_t tiles = round_up(ocg, NR) / NR;
-	fprintf(c, "static const int32_t %s_%s[%lld] = {", cg_layer(g, n), what, LL(G * tiles * NR));
+	int64_t tiles = round_up(ocg, nr) / nr;
+	fprintf(c, "static const int32_t %s_%s[%lld] = {", cg_layer(g, n), what, LL(G * tiles * nr));
 	for (int64_t gi = 0; gi < G; gi++)
 		for (int64_t t = 0; t < tiles; t++) {
-			fprintf(c, "\n\t/* channels %lld..%lld */", LL(gi * ocg + t * NR),
-			        LL(gi * ocg + (t * NR + NR < ocg ? t * NR + NR : ocg) - 1));
-			for (int j = 0; j < NR; j++) {
-				int64_t o = gi * ocg + t * NR + j;
-				int valid = t * NR + j < ocg;
+			fprintf(c, "\n\t/* channels %lld..%lld */", LL(gi * ocg + t * nr),
+			        LL(gi * ocg + (t * nr + nr < ocg ? t * nr + nr : ocg) - 1));
+			for (int j = 0; j < nr; j++) {
+				int64_t o = gi * ocg + t * nr + j;
+				int valid = t * nr + j < ocg;
 				long long v = !valid ? (strcmp(what, "shift") == 0)
 				              : what[0] == 'b' ? a->bias_q[o] : what[0] == 'm' ? a->rq.mult[o] : a->rq.shift[o];
 				fprintf(c, "%s%lld,", j % 8 ? " " : "\n\t", v);
@@ -231,26 +237,26 @@ static void constants_comment(FILE *c, const Node *n)
 	fprintf(c, " */\n");
 }
 
-/* Weights [group][tile][ky][kx][ic][16], zero in lanes past the group. */
-static void conv_weights(FILE *c, Graph *g, const Node *n, const ConvGeom *q)
+/* Weights [group][tile][ky][kx][ic][nr], zero in lanes past the group. */
+static void conv_weights(FILE *c, Graph *g, const Node *n, const ConvGeom *q, int nr)
 {
 	const Const *w = n->u.conv.weight;
 	const int8_t *src = w->data;
 	int64_t icg = q->IC / q->G, ocg = q->OC / q->G, kk = (int64_t)q->KH * q->KW;
-	int64_t tiles = round_up(ocg, NR) / NR;
-	fprintf(c, "static const int8_t %s_w[%lld] = { /* [group][16 channels][ky][kx][ic][16] */", cg_layer(g, n),
-	        LL(q->G * tiles * kk * icg * NR));
+	int64_t tiles = round_up(ocg, nr) / nr;
+	fprintf(c, "static const int8_t %s_w[%lld] = { /* [group][%d channels][ky][kx][ic][%d] */", cg_layer(g, n),
+	        LL(q->G * tiles * kk * icg * nr), nr, nr);
 	for (int64_t gi = 0; gi < q->G; gi++)
 		for (int64_t t = 0; t < tiles; t++) {
-			fprintf(c, "\n\t/* channels %lld..%lld */", LL(gi * ocg + t * NR),
-			        LL(gi * ocg + (t * NR + NR < ocg ? t * NR + NR : ocg) - 1));
+			fprintf(c, "\n\t/* channels %lld..%lld */", LL(gi * ocg + t * nr),
+			        LL(gi * ocg + (t * nr + nr < ocg ? t * nr + nr : ocg) - 1));
 			for (int64_t k = 0; k < kk; k++)
 				for (int64_t i = 0; i < icg; i++) {
 					fprintf(c, "\n\t");
-					for (int j = 0; j < NR; j++) {
-						int64_t o = gi * ocg + t * NR + j;
-						int v = t * NR + j < ocg ? src[(o * icg + i) * kk + k] : 0;
-						fprintf(c, "%d,%s", v, j + 1 < NR ? " " : "");
+					for (int j = 0; j < nr; j++) {
+						int64_t o = gi * ocg + t * nr + j;
+						int v = t * nr + j < ocg ? src[(o * icg + i) * kk + k] : 0;
+						fprintf(c, "%d,%s", v, j + 1 < nr ? " " : "");
 					}
 				}
 		}
@@ -329,59 +335,86 @@ static const char *lane_sum(Graph *g, int n)
 
 /* ---- conv and linear: 4 pixels x 16 channels outer product ---- */
 
-static void emit_conv_body(FILE *c, Graph *g, const Node *n, const ConvGeom *q, int mr)
+static void emit_conv_body(FILE *c, Graph *g, const Node *n, const ConvGeom *q, int mr, int nr)
 {
 	const char *L = cg_layer(g, n);
-	Lanes x = lanes(n->in[0]->dtype), y = lanes(n->dtype);
-	int64_t icg = q->IC / q->G, ocg = q->OC / q->G, tiles = round_up(ocg, NR) / NR;
-	int64_t kk = (int64_t)q->KH * q->KW, rem = ocg % NR;
-	const char *ind = q->G > 1 ? "\t\t\t\t" : "\t\t\t";
-	if (q->G > 1)
+	Lanes y = lanes(n->dtype);
+	int64_t icg = q->IC / q->G, ocg = q->OC / q->G, tiles = round_up(ocg, nr) / nr;
+	int64_t kk = (int64_t)q->KH * q->KW, rem = ocg % nr;
+	int nq = nr / 4;
+	const char *ind = q->G > 1 ? "\t\t\t\t" : "\t\t\t", *gi_oc = "", *gi_lane = "", *gi_ic = "";
+	if (q->G > 1) {
 		fprintf(c, "\t\t\tfor (int gi = 0; gi < %lld; gi++)\n", LL(q->G));
-	fprintf(c, "%sfor (int t = 0; t < %lld; t++) {\n", ind, LL(tiles));
-	fprintf(c, "%s\tconst int oc = %s%lld * t; /* the tile's first output channel */\n", ind,
-	        q->G > 1 ? arena_printf(g->arena, "%lld * gi + ", LL(ocg)) : "", LL(NR));
-	fprintf(c, "%s\tconst int lane = %s%lld * t; /* its first lane in bias, mult, shift */\n", ind,
-	        q->G > 1 ? arena_printf(g->arena, "%lld * gi + ", LL(tiles * NR)) : "", LL(NR));
+		gi_oc = arena_printf(g->arena, "%lld * gi", LL(ocg));
+		gi_lane = arena_printf(g->arena, "%lld * gi", LL(tiles * nr));
+		gi_ic = arena_printf(g->arena, "%lld * gi", LL(icg));
+	}
+	if (tiles > 1) {
+		fprintf(c, "%sfor (int t = 0; t < %lld; t++) {\n", ind, LL(tiles));
+		fprintf(c, "%s\tconst int oc = %s%s%d * t; /* the tile's first output channel */\n", ind, gi_oc,
+		        q->G > 1 ? " + " : "", nr);
+		fprintf(c, "%s\tconst int lane = %s%s%d * t; /* its first lane in bias, mult, shift */\n", ind, gi_lane,
+		        q->G > 1 ? " + " : "", nr);
+	} else {
+		fprintf(c, "%s{\n", ind);
+		fprintf(c, "%s\tconst int oc = %s; /* the first output channel%s */\n", ind, q->G > 1 ? gi_oc : "0",
+		        q->G > 1 ? " of the group" : "");
+		fprintf(c, "%s\tconst int lane = %s; /* its first lane in bias, mult, shift */\n", ind,
+		        q->G > 1 ? gi_lane : "0");
+	}
 	fprintf(c, "%s\tconst int8_t *w = %s_w + %lld * lane;\n", ind, L, LL(kk * icg));
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < nq; k++)
 		fprintf(c, "%s\tint32x4_t vacc0x%s = vld1q_s32(%s_bias + lane + %d);\n", ind, quad[k], L, 4 * k);
 	for (int j = 1; j < mr; j++)
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < nq; k++)
 			fprintf(c, "%s\tint32x4_t vacc%dx%s = vacc0x%s;\n", ind, j, quad[k], quad[k]);
-	fprintf(c, "%s\tfor (int ky = 0; ky < %d; ky++)\n", ind, q->KH);
-	fprintf(c, "%s\tfor (int kx = 0; kx < %d; kx++) {\n", ind, q->KW);
-	fprintf(c, "%s\t\tconst int k = ky * %lld + kx * %lld%s; /* tap offset in the input */\n", ind,
-	        LL((int64_t)q->DH * q->PW * q->IC), LL((int64_t)q->DW * q->IC),
-	        q->G > 1 ? arena_printf(g->arena, " + %lld * gi", LL(icg)) : "");
-	fprintf(c, "%s\t\tfor (int ic = 0; ic < %lld; ic++, w += %d) {\n", ind, LL(icg), NR);
-	fprintf(c, "%s\t\t\tconst int8x16_t vw = vld1q_s8(w);\n", ind);
-	fprintf(c, "%s\t\t\tconst int16x8_t vw01234567 = vmovl_s8(vget_low_s8(vw));\n", ind);
-	fprintf(c, "%s\t\t\tconst int16x8_t vw89ABCDEF = vmovl_high_s8(vw);\n", ind);
-	for (int j = 0; j < mr; j++) {
-		fprintf(c, "%s\t\t\tconst int16_t x%dk = x%d[k + ic];\n", ind, j, j);
-		fprintf(c, "%s\t\t\tvacc%dx0123 = vmlal_n_s16(vacc%dx0123, vget_low_s16(vw01234567), x%dk);\n", ind, j, j, j);
-		fprintf(c, "%s\t\t\tvacc%dx4567 = vmlal_high_n_s16(vacc%dx4567, vw01234567, x%dk);\n", ind, j, j, j);
-		fprintf(c, "%s\t\t\tvacc%dx89AB = vmlal_n_s16(vacc%dx89AB, vget_low_s16(vw89ABCDEF), x%dk);\n", ind, j, j, j);
-		fprintf(c, "%s\t\t\tvacc%dxCDEF = vmlal_high_n_s16(vacc%dxCDEF, vw89ABCDEF, x%dk);\n", ind, j, j, j);
+	const char *in2 = arena_printf(g->arena, "%s\t\t", ind);
+	if (kk > 1) {
+		fprintf(c, "%s\tfor (int ky = 0; ky < %d; ky++)\n", ind, q->KH);
+		fprintf(c, "%s\tfor (int kx = 0; kx < %d; kx++) {\n", ind, q->KW);
+		fprintf(c, "%s\t\tconst int k = ky * %lld + kx * %lld%s%s; /* tap offset in the input */\n", ind,
+		        LL((int64_t)q->DH * q->PW * q->IC), LL((int64_t)q->DW * q->IC), q->G > 1 ? " + " : "", gi_ic);
+	} else {
+		fprintf(c, "%s\t{\n%s\t\tconst int k = %s; /* 1x1: the pixel itself */\n", ind, ind, q->G > 1 ? gi_ic : "0");
 	}
-	fprintf(c, "%s\t\t}\n%s\t}\n", ind, ind);
-	load_mult_shift(c, g, n, arena_printf(g->arena, "%s\t", ind), "lane", 4);
+	fprintf(c, "%sfor (int ic = 0; ic < %lld; ic++, w += %d) {\n", in2, LL(icg), nr);
+	if (nr == 16) {
+		fprintf(c, "%s\tconst int8x16_t vw = vld1q_s8(w);\n", in2);
+		fprintf(c, "%s\tconst int16x8_t vw01234567 = vmovl_s8(vget_low_s8(vw));\n", in2);
+		fprintf(c, "%s\tconst int16x8_t vw89ABCDEF = vmovl_high_s8(vw);\n", in2);
+	} else {
+		fprintf(c, "%s\tconst int16x8_t vw01234567 = vmovl_s8(vld1_s8(w));\n", in2);
+	}
+	for (int j = 0; j < mr; j++) {
+		fprintf(c, "%s\tconst int16_t x%dk = x%d[k + ic];\n", in2, j, j);
+		for (int h = 0; h < nq / 2; h++) {
+			const char *vw = h ? "vw89ABCDEF" : "vw01234567";
+			fprintf(c, "%s\tvacc%dx%s = vmlal_n_s16(vacc%dx%s, vget_low_s16(%s), x%dk);\n", in2, j, quad[2 * h], j,
+			        quad[2 * h], vw, j);
+			fprintf(c, "%s\tvacc%dx%s = vmlal_high_n_s16(vacc%dx%s, %s, x%dk);\n", in2, j, quad[2 * h + 1], j,
+			        quad[2 * h + 1], vw, j);
+		}
+	}
+	fprintf(c, "%s}\n%s\t}\n", in2, ind);
+	load_mult_shift(c, g, n, arena_printf(g->arena, "%s\t", ind), "lane", nq);
 	for (int j = 0; j < mr; j++)
-		requant_pack(c, arena_printf(g->arena, "%s\t", ind), arena_printf(g->arena, "%dx", j), 4, &y);
-	(void)x;
+		requant_pack(c, arena_printf(g->arena, "%s\t", ind), arena_printf(g->arena, "%dx", j), nq, &y);
 	const char *ind2 = arena_printf(g->arena, "%s\t%s", ind, rem && tiles > 1 ? "\t" : "");
 	if (rem && tiles > 1)
 		fprintf(c, "%s\tif (t < %lld) {\n", ind, LL(tiles - 1));
 	if (!rem || tiles > 1)
 		for (int j = mr - 1; j >= 0; j--)
-			fprintf(c, "%svst1q_%s(y%d + oc, vout%dx);\n", ind2, y.sfx, j, j);
+			fprintf(c, "%svst1%s_%s(y%d + oc, vout%dx);\n", ind2, nr == 16 ? "q" : "", y.sfx, j, j);
 	if (rem && tiles > 1)
 		fprintf(c, "%s\t} else {\n", ind);
 	if (rem) {
 		fprintf(c, "%s/* the last %lld channels: %s */\n", ind2, LL(rem), lane_sum(g, (int)rem));
 		for (int j = mr - 1; j >= 0; j--)
-			fprintf(c, "%sqrt_store_%s_first(y%d + oc, vout%dx, %lld);\n", ind2, y.sfx, j, j, LL(rem));
+			if (nr == 16)
+				fprintf(c, "%sqrt_store_%s_first(y%d + oc, vout%dx, %lld);\n", ind2, y.sfx, j, j, LL(rem));
+			else
+				fprintf(c, "%sqrt_store_%s_first(y%d + oc, vcombine_%s(vout%dx, vout%dx), %lld);\n", ind2, y.sfx, j,
+				        y.sfx, j, j, LL(rem));
 	}
 	if (rem && tiles > 1)
 		fprintf(c, "%s\t}\n", ind);
@@ -393,13 +426,13 @@ static void emit_conv(FILE *c, Graph *g, const Node *n)
 	ConvGeom q = conv_geom(n);
 	const Node *xn = n->in[0];
 	Lanes x = lanes(xn->dtype), y = lanes(n->dtype);
-	int mr = q.OW >= MR ? MR : (int)q.OW;
+	int mr = q.OW >= MR ? MR : (int)q.OW, nr = conv_nr(&q);
 	int64_t pwic = q.PW * q.IC, swic = (int64_t)q.SW * q.IC;
 	constants_comment(c, n);
-	conv_weights(c, g, n, &q);
-	tiled_channel_array(c, g, n, "bias", q.G, q.OC / q.G);
-	tiled_channel_array(c, g, n, "mult", q.G, q.OC / q.G);
-	tiled_channel_array(c, g, n, "shift", q.G, q.OC / q.G);
+	conv_weights(c, g, n, &q, nr);
+	tiled_channel_array(c, g, n, "bias", q.G, q.OC / q.G, nr);
+	tiled_channel_array(c, g, n, "mult", q.G, q.OC / q.G, nr);
+	tiled_channel_array(c, g, n, "shift", q.G, q.OC / q.G, nr);
 	signature(c, g, n);
 	if (q.padded)
 		pad_copy(c, &q, xn);
@@ -426,7 +459,7 @@ static void emit_conv(FILE *c, Graph *g, const Node *n)
 			           "\t\t\tconst %s *x%d = xrow + ox%d * %lld;\n\t\t\t%s *y%d = yrow + ox%d * %lld;\n",
 			        j, j, LL(q.OW), j, LL(q.OW - 1), x.t, j, j, LL(swic), y.t, j, j, LL(q.OC));
 	}
-	emit_conv_body(c, g, n, &q, mr);
+	emit_conv_body(c, g, n, &q, mr, nr);
 	fprintf(c, "\t\t}\n\t}\n}\n");
 }
 
@@ -474,9 +507,9 @@ static void emit_dwconv(FILE *c, Graph *g, const Node *n)
 	int64_t full = q.OC / NR * NR, rem = q.OC % NR;
 	constants_comment(c, n);
 	dw_weights(c, g, n, &q);
-	tiled_channel_array(c, g, n, "bias", 1, q.OC);
-	tiled_channel_array(c, g, n, "mult", 1, q.OC);
-	tiled_channel_array(c, g, n, "shift", 1, q.OC);
+	tiled_channel_array(c, g, n, "bias", 1, q.OC, NR);
+	tiled_channel_array(c, g, n, "mult", 1, q.OC, NR);
+	tiled_channel_array(c, g, n, "shift", 1, q.OC, NR);
 	signature(c, g, n);
 	pad_copy(c, &q, xn);
 	clamp_vectors(c, n);
@@ -533,10 +566,13 @@ static void emit_add(FILE *c, Graph *g, const Node *n)
 	fprintf(c, "static void %s(const %s *a, const %s *b, %s *y)\n{\n", cg_layer(g, n),
 	        cg_ctype(xa->dtype), cg_ctype(xb->dtype), cg_ctype(n->dtype));
 	fprintf(c, "\t/* M_a = %.9g, M_b = %.9g, one shared shift */\n", a->real_a, a->real_b);
-	fprintf(c, "\tconst int16x8_t vzp_a = vdupq_n_s16(%d), vzp_b = vdupq_n_s16(%d);\n", (int)xa->zp, (int)xb->zp);
-	fprintf(c, "\tconst int32x4_t vmult_a = vdupq_n_s32(%d), vmult_b = vdupq_n_s32(%d), vshift = vdupq_n_s32(%d);\n",
-	        (int)a->mult_a, (int)a->mult_b, a->shift);
-	clamp_vectors(c, n);
+	if (e8) {
+		fprintf(c, "\tconst int16x8_t vzp_a = vdupq_n_s16(%d), vzp_b = vdupq_n_s16(%d);\n", (int)xa->zp,
+		        (int)xb->zp);
+		fprintf(c, "\tconst int32x4_t vmult_a = vdupq_n_s32(%d), vmult_b = vdupq_n_s32(%d), vshift = vdupq_n_s32(%d);\n",
+		        (int)a->mult_a, (int)a->mult_b, a->shift);
+		clamp_vectors(c, n);
+	}
 	if (e16) {
 		fprintf(c, "\tfor (int i = 0; i < %lld; i += 16) {\n", LL(e16));
 		emit_add_step(c, n, "\t\t", 16, "i");
@@ -633,8 +669,10 @@ static void emit_avgpool(FILE *c, Graph *g, const Node *n)
 		fprintf(c, "\n};\n");
 	}
 	signature(c, g, n);
-	fprintf(c, "\tconst int16x8_t vzp_x = vdupq_n_s16(%d);\n", (int)x->zp);
-	clamp_vectors(c, n);
+	if (c8) {
+		fprintf(c, "\tconst int16x8_t vzp_x = vdupq_n_s16(%d);\n", (int)x->zp);
+		clamp_vectors(c, n);
+	}
 	if (fixed)
 		fprintf(c, "\tconst int32_t mult = %d, shift = %d; /* M = %.9g = s_in/(s_out*%d) */\n", (int)p->rq.mult[area],
 		        (int)p->rq.shift[area], p->rq.real[area], area);
@@ -645,8 +683,8 @@ static void emit_avgpool(FILE *c, Graph *g, const Node *n)
 		fprintf(c, "\t\t\t(void)px;\n\t\t\tcnt++;\n\t\t}\n");
 		fprintf(c, "\t\tconst int32_t mult = %s_mult[cnt], shift = %s_shift[cnt];\n", L, L);
 	}
-	fprintf(c, "\t\tconst int32x4_t vmult = vdupq_n_s32(mult), vshift = vdupq_n_s32(shift);\n");
 	if (c8) {
+		fprintf(c, "\t\tconst int32x4_t vmult = vdupq_n_s32(mult), vshift = vdupq_n_s32(shift);\n");
 		fprintf(c, "\t\tfor (int c = 0; c < %lld; c += 8) {\n", LL(c8));
 		fprintf(c, "\t\t\tint32x4_t vsum0123 = vdupq_n_s32(0), vsum4567 = vdupq_n_s32(0);\n");
 		pool_taps_open(c, n, "\t\t\t");
