@@ -89,9 +89,9 @@ class Model:
         s = (10 ** self.rng.uniform(-3, -1.5, shape[0])).astype(np.float32)
         return 'i8("%s", scale="%s", axis=0)' % (self.npy(w), self.npy(s)), float(s.mean())
 
-    def conv(self, i, ic, oc, h, w, k, stride, pad, dil=1, groups=1, act=None, bn=False):
+    def conv(self, i, ic, oc, h, w, k, stride, pad, dil=1, groups=1, act=None, bn=False, dtype=None):
         self.room(1, 1)
-        xq = self.act(i)
+        xq = self.act(i, dtype)
         x = "x%d" % i
         self.input(x, [1, ic, h, w], xq)
         wexpr, s_w = self.weight((oc, ic // groups) + tuple(k))
@@ -124,7 +124,7 @@ def depthwise(out, rng):
         s = 1 + (c // 2) % 2
         w = 1 + c % 9
         p = (k - 1) // 2
-        m.conv(c, c, c, 2 + c % 5, w, (k, k), (s, s), [p, p, p, p],
+        m.conv(c, c, c, 2 + c % 5, w, (k, k), (s, s), [p, p, p, p], groups=c, dtype="u8" if c // 2 % 2 else "i8",
                act=["relu6", None, "relu"][c % 3], bn=c % 4 == 0)
     return m.write()
 
