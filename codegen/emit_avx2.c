@@ -303,6 +303,8 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 	if (p->per_tap) {
 		fprintf(c, "\tfor (int ky = 0; ky < %d; ky++)\n\tfor (int kx = 0; kx < %d; kx++) {\n", G->kh, G->kw);
 		fprintf(c, "\t\tconst int16_t *x0 = x + ky * %lld + kx * %lld;\n", LL(G->dh * G->IWp * G->IC), LL(G->dw * G->IC));
+	} else if (G->kh == 1) {
+		fprintf(c, "\t{\n\t\tconst int16_t *x0 = x; /* the one segment: %lld contiguous int16 */\n", LL(p->lseg));
 	} else {
 		fprintf(c, "\tfor (int ky = 0; ky < %d; ky++) {\n", G->kh);
 		fprintf(c, "\t\tconst int16_t *x0 = x + ky * %lld; /* kernel row ky: %lld contiguous int16 */\n",
