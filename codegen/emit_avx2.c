@@ -111,6 +111,9 @@ static const char *maddubs_note(Graph *g, const Node *n)
 		}
 	const char *in = arena_printf(g->arena, "input %s [%d, %d]%s", ir_dtype_name(x->dtype), (int)x->lo, (int)x->hi,
 	                              off ? " (+128 as u8)" : "");
+	if (K < 2)
+		return arena_printf(g->arena, "vpmaddwd on int16-widened input (exact); one term per output (K = 1): "
+		                              "no pair to saturate, %s", in);
 	if (worst > 32767)
 		return arena_printf(g->arena,
 		                    "vpmaddwd on int16-widened input (exact); vpmaddubsw could saturate: oc %lld pair (%lld,%lld) "
