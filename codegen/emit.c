@@ -215,6 +215,11 @@ static int has_quantized_api(Graph *g)
 		any_float |= g->outputs[i]->dtype == DT_F32;
 		if (!q_output(g, i))
 			return 0;
+		/* an output that is an input's quantized tensor would need one
+		 * parameter name twice */
+		for (int j = 0; j < g->ninputs; j++)
+			if (q_output(g, i) == q_input(g, j))
+				return 0;
 	}
 	return any_float;
 }

@@ -111,17 +111,22 @@ static void collect(Graph *g, Plan *p)
 		b->off_out = &n->arena_off;
 		b->node = n;
 		b->size = aligned(ir_numel(n) * ir_dtype_size(n->dtype));
-		b->first = b->last = i;
+		/* Inputs and their quantize are written before forward() runs,
+		 * wherever the source declares them. */
+		b->first = n->op == OP_INPUT || (n->op == OP_QUANTIZE && n->in[0]->op == OP_INPUT) ? 0 : i;
+		b->last = i;
 		p->slot[i] = p->nb++;
 	}
 	for (int i = 0; i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
 		if (n->dead)
 			continue;
+		/* a dequantize is a model output: it reads its input after forward() */
+		int at = n->op == OP_DEQUANTIZE ? g->nnodes : i;
 		for (int j = 0; j < n->nin; j++) {
 			int s = p->slot[root(n->in[j])->id];
-			if (s >= 0 && p->bufs[s].last < i)
-				p->bufs[s].last = i;
+			if (s >= 0 && p->bufs[s].last < at)
+				p->bufs[s].last = at;
 		}
 		if (n->is_output && p->slot[root(n)->id] >= 0)
 			p->bufs[p->slot[root(n)->id]].last = g->nnodes;
