@@ -41,10 +41,18 @@ def check(qcc, q, flags):
             L = by[L["alias_of"] or L["inplace_of"]]
         return L["name"]
 
+    # run() writes the inputs (and their quantize) before forward() and
+    # reads dequantized outputs after it, wherever the source puts them
+    def boundary_in(L):
+        return L["op"] == "input" or (L["op"] == "quantize" and by[L["inputs"][0]]["op"] == "input")
+
+    def first_step(name):
+        return 0 if boundary_in(by[name]) else step[name]
+
     readers = {}
     for i, L in enumerate(layers):
         for x in L["inputs"]:
-            readers.setdefault(x, []).append(i)
+            readers.setdefault(x, []).append(end if L["op"] == "dequantize" else i)
     last_read = {}  # per buffer, from the tensors it holds
     for L in layers:
         if not L["in_arena"]:
@@ -74,7 +82,8 @@ def check(qcc, q, flags):
     bufs = []
     for L in layers:
         if L["in_arena"] and not L["alias_of"] and not L["inplace_of"]:
-            bufs.append((L["name"], L["arena_offset"], L["arena_bytes"], step[L["name"]], last_read[L["name"]]))
+            bufs.append((L["name"], L["arena_offset"], L["arena_bytes"], first_step(L["name"]),
+                         last_read[L["name"]]))
         if L["scratch_bytes"]:
             bufs.append((L["name"] + ".scratch", L["scratch_offset"], L["scratch_bytes"], step[L["name"]],
                          step[L["name"]]))
