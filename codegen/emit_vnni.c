@@ -525,6 +525,7 @@ static void emit_dw_pixels(FILE *c, const Node *n, const DwPlan *p, int m, const
 			for (int i = 0; i < m; i++)
 				fprintf(c, "%svacc%d = _mm512_dpbusd_epi32(vacc%d, _mm512_load_si512((const void *)(e0 + %lld)), vw%d_%d);\n",
 				        ind, i, i, LL(i * px + ky * dy + q * dq), ky, q);
+	fprintf(c, "%s/* requantize: zp %d, clamp [%d, %d] */\n", ind, (int)n->zp, (int)n->lo, (int)n->hi);
 	for (int i = 0; i < m; i++)
 		fprintf(c, "%sqrt_store_x16(y + (%s + %d) * %lld, m, qrt_requant_x16(vacc%d, vmult, vshift, %d, %d, %d));\n",
 		        ind, ox, i, LL(G->OC), i, (int)n->zp, (int)n->lo, (int)n->hi);
@@ -549,7 +550,6 @@ static void emit_dw(FILE *c, Graph *g, Node *n)
 	fprintf(c, "\tconst __m512i vbias = _mm512_load_si512((const void *)(%s_bias + blk * 16));\n", L);
 	fprintf(c, "\tconst __m512i vmult = _mm512_load_si512((const void *)(%s_mult + blk * 16));\n", L);
 	fprintf(c, "\tconst __m512i vshift = _mm512_load_si512((const void *)(%s_shift + blk * 16));\n", L);
-	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d] */\n", (int)n->zp, (int)n->lo, (int)n->hi);
 	if (full) {
 		fprintf(c, "\tfor (int ox = 0; ox < %lld; ox += %d) {\n", LL(full * p.mr), p.mr);
 		emit_dw_pixels(c, n, &p, p.mr, "ox", "\t\t");
