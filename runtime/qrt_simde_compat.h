@@ -87,4 +87,15 @@ static inline __m512i qrt_simde_cvtepi8_epi32(__m128i a)
 #define _mm512_cvtepi8_epi32(a) qrt_simde_cvtepi8_epi32(a)
 #endif
 
+/* vmovdqa32/64 fault on an address that is not 64-byte aligned; SIMDe's
+ * load does not check, so the emulated build checks for it. */
+static inline __m512i qrt_simde_load_si512(const void *p)
+{
+	if ((uintptr_t)p % 64)
+		__builtin_trap();
+	return simde_mm512_load_si512(p);
+}
+#undef _mm512_load_si512
+#define _mm512_load_si512(p) qrt_simde_load_si512(p)
+
 #endif
