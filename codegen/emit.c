@@ -51,6 +51,44 @@ static const char *upper(Graph *g, const char *s)
 	return r;
 }
 
+int cg_weight_zp_used(const Node *n)
+{
+	const Const *w = n->u.conv.weight;
+	for (int o = 0; w->zp && o < w->nch; o++)
+		if (w->zp[o])
+			return 1;
+	return 0;
+}
+
+int64_t cg_round_up(int64_t v, int64_t m)
+{
+	return (v + m - 1) / m * m;
+}
+
+/* A linear [B, K] is B pixels of K channels; a 1x1 stride-1 unpadded conv
+ * is one row of OH*OW pixels. */
+CgGeom cg_conv_geom(const Node *n)
+{
+	CgGeom g;
+	const Node *x = n->in[0];
+	if (n->op == OP_LINEAR) {
+		g = (CgGeom){1, 1, x->dims[0], x->dims[1], 1, n->dims[0], n->dims[1], 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+	} else {
+		const ConvAttr *a = &n->u.conv;
+		g = (CgGeom){x->dims[0], x->dims[2], x->dims[3], x->dims[1], n->dims[2], n->dims[3], n->dims[1],
+		             a->kh, a->kw, a->stride[0], a->stride[1], a->dilation[0], a->dilation[1],
+		             a->pad[0], a->pad[1], a->pad[2], a->pad[3], 0, 0};
+		if (a->kh == 1 && a->kw == 1 && a->stride[0] == 1 && a->stride[1] == 1 && !a->pad[0] && !a->pad[1] &&
+		    !a->pad[2] && !a->pad[3]) {
+			g.IW *= g.IH, g.OW *= g.OH;
+			g.IH = g.OH = 1;
+		}
+	}
+	g.IHp = g.pt + g.IH + g.pb;
+	g.IWp = g.pl + g.IW + g.pr;
+	return g;
+}
+
 void cg_geom(const Node *n, int64_t *N, int64_t *C, int64_t *HW)
 {
 	if (n->rank == 4) {

@@ -26,46 +26,6 @@
 
 #define LL(x) ((long long)(x))
 
-/* A conv or linear as an NHWC convolution.  Linear [B, K] is B pixels of K
- * channels; a 1x1 stride-1 unpadded conv is one row of OH*OW pixels. */
-typedef struct Geom {
-	int64_t N, IH, IW, IC, OH, OW, OC;
-	int kh, kw, sh, sw, dh, dw;
-	int pt, pl, pb, pr;       /* padding: top, left, bottom, right */
-	int64_t IHp, IWp;         /* padded input */
-} Geom;
-
-static Geom geom(const Node *n)
-{
-	Geom g;
-	const Node *x = n->in[0];
-	if (n->op == OP_LINEAR) {
-		g = (Geom){1, 1, x->dims[0], x->dims[1], 1, n->dims[0], n->dims[1], 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
-	} else {
-		const ConvAttr *a = &n->u.conv;
-		g = (Geom){x->dims[0], x->dims[2], x->dims[3], x->dims[1], n->dims[2], n->dims[3], n->dims[1],
-		           a->kh, a->kw, a->stride[0], a->stride[1], a->dilation[0], a->dilation[1],
-		           a->pad[0], a->pad[1], a->pad[2], a->pad[3], 0, 0};
-		if (a->kh == 1 && a->kw == 1 && a->stride[0] == 1 && a->stride[1] == 1 && !a->pad[0] && !a->pad[1] &&
-		    !a->pad[2] && !a->pad[3]) {
-			g.IW *= g.IH, g.OW *= g.OH;
-			g.IH = g.OH = 1;
-		}
-	}
-	g.IHp = g.pt + g.IH + g.pb;
-	g.IWp = g.pl + g.IW + g.pr;
-	return g;
-}
-
-static int weight_zp_zero(const Node *n)
-{
-	const Const *w = n->u.conv.weight;
-	for (int o = 0; w->zp && o < w->nch; o++)
-		if (w->zp[o])
-			return 0;
-	return 1;
-}
-
 static int is_8bit(DType t) { return t == DT_U8 || t == DT_I8; }
 
 static int is_depthwise(const Node *n)
@@ -128,7 +88,7 @@ static const char *maddubs_note(Graph *g, const Node *n)
 /* ---- conv2d (groups 1) and linear: MR pixels x NR = 8*NV channels ---- */
 
 typedef struct ConvPlan {
-	Geom g;
+	CgGeom g;
 	int nv, mr;               /* vectors of 8 channels per tile; pixels per tile */
 	int64_t nr, ntiles;       /* channels per tile; tiles (the last may be partial) */
 	int per_tap;              /* dilation_w > 1: one segment per (ky,kx) instead of per ky */
@@ -142,7 +102,7 @@ typedef struct ConvPlan {
 static ConvPlan conv_plan(const Node *n)
 {
 	ConvPlan p;
-	p.g = geom(n);
+	p.g = cg_conv_geom(n);
 	int64_t nvec = (p.g.OC + 7) / 8;
 	p.nv = nvec == 1 ? 1 : nvec % 2 && nvec % 3 == 0 ? 3 : 2;
 	p.mr = p.nv == 1 ? 8 : p.nv == 2 ? 4 : 3; /* accumulators + weights + 1 broadcast <= 16 ymm */
@@ -249,7 +209,7 @@ static void conv_constants(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
 }
 
 /* The padded int16 copy of image b of the input, in the scratch. */
-static void emit_fill(FILE *c, const Node *x, const Geom *g, int64_t cstride, const char *img)
+static void emit_fill(FILE *c, const Node *x, const CgGeom *g, int64_t cstride, const char *img)
 {
 	const char *widen = x->dtype == DT_U8 ? "qrt_widen_u8_i16" : "qrt_widen_i8_i16";
 	int64_t row = g->IWp * cstride;
@@ -288,7 +248,7 @@ static const char *pack_fn(DType t, int n16) { return t == DT_U8 ? (n16 ? "qrt_p
 static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, int m)
 {
 	const char *L = cg_layer(g, n), *ty = cg_ctype(n->dtype);
-	const Geom *G = &p->g;
+	const CgGeom *G = &p->g;
 	int nv = p->nv;
 	fprintf(c, "\n/* %d output pixel%s x %lld output channels [oc0, oc0+nc) */\n", m, m > 1 ? "s" : "", LL(p->nr));
 	fprintf(c, "QRT_MICROKERNEL /* the accumulators stay in registers */\nstatic void %s_tile%dx%lld(const int16_t *restrict x, const int16_t *restrict w, int oc0, int nc, "
@@ -381,7 +341,7 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 /* One output row of tiles, for oc tiles [t0, t1) with nc real channels each. */
 static void emit_conv_row_tiles(FILE *c, const char *L, const ConvPlan *p, const char *tiles, int64_t nc)
 {
-	const Geom *G = &p->g;
+	const CgGeom *G = &p->g;
 	int64_t full = G->OW / p->mr, rem = G->OW % p->mr;
 	fprintf(c, "%s", tiles);
 	fprintf(c, "\t\t\tconst int16_t *w = %s_w + t * %lld;\n", L, LL(p->nseg * p->lp * p->nr));
@@ -401,7 +361,7 @@ static void emit_conv_row_tiles(FILE *c, const char *L, const ConvPlan *p, const
 /* One pixel tile of a streamed conv: widen m pixels, then every oc tile. */
 static void emit_streamed_tile(FILE *c, const char *L, const Node *n, const ConvPlan *p, int64_t m, const char *ox)
 {
-	const Geom *G = &p->g;
+	const CgGeom *G = &p->g;
 	int64_t tfull = G->OC / p->nr, tail = G->OC % p->nr;
 	fprintf(c, "\t\t%s(xp, xb + %s * %lld, %lld);\n", n->in[0]->dtype == DT_U8 ? "qrt_widen_u8_i16" : "qrt_widen_i8_i16",
 	        ox, LL(G->IC), LL(m * G->IC));
@@ -420,7 +380,7 @@ static void emit_streamed_tile(FILE *c, const char *L, const Node *n, const Conv
 static void emit_conv_streamed(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
 {
 	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
-	const Geom *G = &p->g;
+	const CgGeom *G = &p->g;
 	int64_t full = G->OW / p->mr * p->mr, rem = G->OW % p->mr;
 	fprintf(c, "\t/* %lld pixels of %lld channels; each tile of %d pixels is widened to int16 here first */\n",
 	        LL(G->OW), LL(G->IC), p->mr);
@@ -447,7 +407,7 @@ static void emit_conv(FILE *c, Graph *g, Node *n)
 {
 	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
 	ConvPlan p = conv_plan(n);
-	const Geom *G = &p.g;
+	const CgGeom *G = &p.g;
 	fprintf(c, "/* kernel %s:\n *   %s */\n", n->kernel, n->kernel_note);
 	conv_constants(c, g, n, &p);
 	int64_t full = G->OW / p.mr, rem = G->OW % p.mr;
@@ -485,7 +445,7 @@ static void emit_conv(FILE *c, Graph *g, Node *n)
 /* ---- depthwise conv2d: 16 channels x all taps, tap pairs interleaved ---- */
 
 typedef struct DwPlan {
-	Geom g;
+	CgGeom g;
 	int64_t cp, nblk;         /* channels padded to 16; blocks of 16 */
 	int ntap, npair;
 	int hi;
@@ -494,7 +454,7 @@ typedef struct DwPlan {
 static DwPlan dw_plan(const Node *n)
 {
 	DwPlan p;
-	p.g = geom(n);
+	p.g = cg_conv_geom(n);
 	p.cp = (p.g.IC + 15) / 16 * 16;
 	p.nblk = p.cp / 16;
 	p.ntap = p.g.kh * p.g.kw;
@@ -521,7 +481,7 @@ static void emit_dw(FILE *c, Graph *g, Node *n)
 	const ConvAttr *a = &n->u.conv;
 	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
 	DwPlan p = dw_plan(n);
-	const Geom *G = &p.g;
+	const CgGeom *G = &p.g;
 	const int8_t *w = a->weight->data;
 	fprintf(c, "/* kernel %s:\n *   %s */\n", n->kernel, n->kernel_note);
 	fprintf(c, "/* Weights [block of 16 channels][tap pair][lo: ch 0-3,8-11 | hi: ch 4-7,12-15] x (w[tap a], w[tap b]);\n"
@@ -648,7 +608,7 @@ static void emit_add(FILE *c, Graph *g, Node *n)
 static int conv_ok(const Node *n)
 {
 	return (n->op == OP_CONV2D || n->op == OP_LINEAR) && is_8bit(n->in[0]->dtype) && is_8bit(n->dtype) &&
-	       weight_zp_zero(n) && n->u.conv.weight->dtype == DT_I8;
+	       !cg_weight_zp_used(n) && n->u.conv.weight->dtype == DT_I8;
 }
 
 void cg_avx2_select(Graph *g, Node *n)

@@ -59,15 +59,6 @@ static void conv_constants(FILE *c, Graph *g, const Node *n, const CgOptions *op
 	}
 }
 
-static int weight_zp_used(const Node *n)
-{
-	const Const *w = n->u.conv.weight;
-	for (int o = 0; w->zp && o < w->nch; o++)
-		if (w->zp[o])
-			return 1;
-	return 0;
-}
-
 static void emit_conv(FILE *c, Graph *g, const Node *n, const CgOptions *o)
 {
 	const ConvAttr *a = &n->u.conv;
@@ -76,7 +67,7 @@ static void emit_conv(FILE *c, Graph *g, const Node *n, const CgOptions *o)
 	int64_t IH = x->dims[2], IW = x->dims[3], IC = x->dims[1];
 	int64_t OH = n->dims[2], OW = n->dims[3], OC = n->dims[1];
 	int64_t icg = IC / a->groups, ocg = OC / a->groups;
-	int zw = weight_zp_used(n);
+	int zw = cg_weight_zp_used(n);
 	conv_constants(c, g, n, o);
 	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", L, tx, ty);
 	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n", LL(n->dims[0]));
@@ -115,7 +106,7 @@ static void emit_linear(FILE *c, Graph *g, const Node *n, const CgOptions *o)
 {
 	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
 	int64_t K = n->in[0]->dims[1], OC = n->dims[1];
-	int zw = weight_zp_used(n);
+	int zw = cg_weight_zp_used(n);
 	conv_constants(c, g, n, o);
 	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", L, tx, ty);
 	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int oc = 0; oc < %lld; oc++) {\n", LL(n->dims[0]), LL(OC));

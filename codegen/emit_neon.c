@@ -41,17 +41,6 @@ static Lanes lanes(DType t)
 
 static int is_q8(DType t) { return t == DT_U8 || t == DT_I8; }
 
-static int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
-
-static int weight_zp_used(const Node *n)
-{
-	const Const *w = n->u.conv.weight;
-	for (int o = 0; w->zp && o < w->nch; o++)
-		if (w->zp[o])
-			return 1;
-	return 0;
-}
-
 /* ---- geometry ---- */
 
 /* A conv or linear as a conv over NHWC: linear is a 1x1 conv over N rows. */
@@ -134,7 +123,7 @@ static void select_conv(Graph *g, Node *n)
 	const Node *x = n->in[0];
 	ConvGeom q = conv_geom(n);
 	const char *xs = x->dtype == DT_U8 ? "u8" : "s8";
-	if (weight_zp_used(n)) {
+	if (cg_weight_zp_used(n)) {
 		n->kernel_note = "int8 weights with zero points: portable";
 		return;
 	}
@@ -208,7 +197,7 @@ void cg_neon_select(Graph *g, Node *n)
 static void tiled_channel_array(FILE *c, Graph *g, const Node *n, const char *what, int64_t G, int64_t ocg, int nr)
 {
 	const ConvAttr *a = &n->u.conv;
-	int64_t tiles = round_up(ocg, nr) / nr;
+	int64_t tiles = cg_round_up(ocg, nr) / nr;
 	fprintf(c, "static const int32_t %s_%s[%lld] = {", cg_layer(g, n), what, LL(G * tiles * nr));
 	for (int64_t gi = 0; gi < G; gi++)
 		for (int64_t t = 0; t < tiles; t++) {
@@ -243,7 +232,7 @@ static void conv_weights(FILE *c, Graph *g, const Node *n, const ConvGeom *q, in
 	const Const *w = n->u.conv.weight;
 	const int8_t *src = w->data;
 	int64_t icg = q->IC / q->G, ocg = q->OC / q->G, kk = (int64_t)q->KH * q->KW;
-	int64_t tiles = round_up(ocg, nr) / nr;
+	int64_t tiles = cg_round_up(ocg, nr) / nr;
 	fprintf(c, "static const int8_t %s_w[%lld] = { /* [group][%d channels][ky][kx][ic][%d] */", cg_layer(g, n),
 	        LL(q->G * tiles * kk * icg * nr), nr, nr);
 	for (int64_t gi = 0; gi < q->G; gi++)
@@ -267,7 +256,7 @@ static void conv_weights(FILE *c, Graph *g, const Node *n, const ConvGeom *q, in
 static void dw_weights(FILE *c, Graph *g, const Node *n, const ConvGeom *q)
 {
 	const int8_t *src = n->u.conv.weight->data;
-	int64_t kk = (int64_t)q->KH * q->KW, cp = round_up(q->OC, NR);
+	int64_t kk = (int64_t)q->KH * q->KW, cp = cg_round_up(q->OC, NR);
 	fprintf(c, "static const int8_t %s_w[%lld] = { /* [ky][kx][channel] */", cg_layer(g, n), LL(kk * cp));
 	for (int64_t k = 0; k < kk; k++) {
 		fprintf(c, "\n\t/* ky %lld, kx %lld */", LL(k / q->KW), LL(k % q->KW));
@@ -339,7 +328,7 @@ static void emit_conv_body(FILE *c, Graph *g, const Node *n, const ConvGeom *q, 
 {
 	const char *L = cg_layer(g, n);
 	Lanes y = lanes(n->dtype);
-	int64_t icg = q->IC / q->G, ocg = q->OC / q->G, tiles = round_up(ocg, nr) / nr;
+	int64_t icg = q->IC / q->G, ocg = q->OC / q->G, tiles = cg_round_up(ocg, nr) / nr;
 	int64_t kk = (int64_t)q->KH * q->KW, rem = ocg % nr;
 	int nq = nr / 4;
 	const char *ind = q->G > 1 ? "\t\t\t\t" : "\t\t\t", *gi_oc = "", *gi_lane = "", *gi_ic = "";
@@ -471,7 +460,7 @@ static void emit_dw_tile(FILE *c, Graph *g, const Node *n, const ConvGeom *q, co
 	const char *L = cg_layer(g, n);
 	Lanes x = lanes(n->in[0]->dtype), y = lanes(n->dtype);
 	int nq = width / 4;
-	int64_t cp = round_up(q->OC, NR);
+	int64_t cp = cg_round_up(q->OC, NR);
 	for (int k = 0; k < nq; k++)
 		fprintf(c, "%sint32x4_t vacc%s = vld1q_s32(%s_bias + c + %d);\n", ind, quad[k], L, 4 * k);
 	fprintf(c, "%sconst int8_t *w = %s_w + c;\n", ind, L);

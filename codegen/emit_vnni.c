@@ -25,49 +25,7 @@
 
 #define LL(x) ((long long)(x))
 
-/* A conv or linear as an NHWC convolution.  Linear [B, K] is B pixels of K
- * channels; a 1x1 stride-1 unpadded conv is one row of OH*OW pixels. */
-typedef struct Geom {
-	int64_t N, IH, IW, IC, OH, OW, OC;
-	int kh, kw, sh, sw, dh, dw;
-	int pt, pl, pb, pr;       /* padding: top, left, bottom, right */
-	int64_t IHp, IWp;         /* padded input */
-} Geom;
-
-static Geom geom(const Node *n)
-{
-	Geom g;
-	const Node *x = n->in[0];
-	if (n->op == OP_LINEAR) {
-		g = (Geom){1, 1, x->dims[0], x->dims[1], 1, n->dims[0], n->dims[1], 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
-	} else {
-		const ConvAttr *a = &n->u.conv;
-		g = (Geom){x->dims[0], x->dims[2], x->dims[3], x->dims[1], n->dims[2], n->dims[3], n->dims[1],
-		           a->kh, a->kw, a->stride[0], a->stride[1], a->dilation[0], a->dilation[1],
-		           a->pad[0], a->pad[1], a->pad[2], a->pad[3], 0, 0};
-		if (a->kh == 1 && a->kw == 1 && a->stride[0] == 1 && a->stride[1] == 1 && !a->pad[0] && !a->pad[1] &&
-		    !a->pad[2] && !a->pad[3]) {
-			g.IW *= g.IH, g.OW *= g.OH;
-			g.IH = g.OH = 1;
-		}
-	}
-	g.IHp = g.pt + g.IH + g.pb;
-	g.IWp = g.pl + g.IW + g.pr;
-	return g;
-}
-
-static int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
-
 static int is_8bit(DType t) { return t == DT_U8 || t == DT_I8; }
-
-static int weight_zp_zero(const Node *n)
-{
-	const Const *w = n->u.conv.weight;
-	for (int o = 0; w->zp && o < w->nch; o++)
-		if (w->zp[o])
-			return 0;
-	return 1;
-}
 
 static int is_depthwise(const Node *n)
 {
@@ -133,7 +91,7 @@ static void channel_constants(FILE *c, Graph *g, const Node *n, int64_t count, i
 /* ---- conv2d (groups 1) and linear: MR pixels x NR = 16*NV channels ---- */
 
 typedef struct ConvPlan {
-	Geom g;
+	CgGeom g;
 	int per_tap;              /* dilation_w > 1: one segment per (ky,kx) instead of per ky */
 	int64_t cstride;          /* bytes per pixel in what the kernel reads */
 	int64_t lseg, lq;         /* bytes of a segment; quads, rounded up */
@@ -148,9 +106,9 @@ static ConvPlan conv_plan(const Node *n)
 {
 	static const int mr_of_nv[5] = {0, 12, 12, 8, 6}; /* MR*NV accumulators + NV weights + 1 of 32 zmm */
 	ConvPlan p;
-	p.g = geom(n);
+	p.g = cg_conv_geom(n);
 	p.per_tap = p.g.dw > 1;
-	p.cstride = p.per_tap ? round_up(p.g.IC, 4) : p.g.IC;
+	p.cstride = p.per_tap ? cg_round_up(p.g.IC, 4) : p.g.IC;
 	p.lseg = p.per_tap ? p.cstride : p.g.kw * p.g.IC;
 	p.lq = (p.lseg + 3) / 4;
 	p.nseg = p.per_tap ? (int64_t)p.g.kh * p.g.kw : p.g.kh;
@@ -170,7 +128,7 @@ static ConvPlan conv_plan(const Node *n)
  * bytes past it (times zero weights). */
 static int64_t conv_scratch(const ConvPlan *p)
 {
-	return p->direct ? 0 : round_up(p->g.IHp * p->g.IWp * p->cstride + 4, 64);
+	return p->direct ? 0 : cg_round_up(p->g.IHp * p->g.IWp * p->cstride + 4, 64);
 }
 
 static void select_conv(Graph *g, Node *n)
@@ -240,7 +198,7 @@ static void conv_weights(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
 static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, int m, int nv)
 {
 	const char *L = cg_layer(g, n), *ty = cg_ctype(n->dtype);
-	const Geom *G = &p->g;
+	const CgGeom *G = &p->g;
 	fprintf(c, "\n/* %d output pixel%s x %d output channels [oc0, oc0+%d) */\n", m, m > 1 ? "s" : "", 16 * nv, 16 * nv);
 	fprintf(c, "static inline void %s_tile%dx%d(const uint8_t *restrict x, const int8_t *restrict w, int oc0, "
 	           "__mmask16 mlast, %s *restrict y)\n{\n", L, m, 16 * nv, ty);
@@ -290,7 +248,7 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
  * and defines t (the tile) and oc0. */
 static void emit_conv_row(FILE *c, const char *L, const ConvPlan *p, const char *head, int nv, const char *mask)
 {
-	const Geom *G = &p->g;
+	const CgGeom *G = &p->g;
 	int64_t full = G->OW / p->mr, rem = G->OW % p->mr;
 	fprintf(c, "%s", head);
 	fprintf(c, "\t\t\tconst int8_t *w = %s_w + t * %lld;\n", L, LL(p->nseg * p->lq * 4 * p->nr));
@@ -308,7 +266,7 @@ static void emit_conv_row(FILE *c, const char *L, const ConvPlan *p, const char 
 }
 
 /* The u8 copy of image xb, padded (t l b r) with the input zero point. */
-static void emit_fill(FILE *c, const Node *n, const Geom *g, int64_t cs, const char *xb, const char *dst)
+static void emit_fill(FILE *c, const Node *n, const CgGeom *g, int64_t cs, const char *xb, const char *dst)
 {
 	int zpu = x_zp_u8(n);
 	int64_t row = g->IWp * cs;
@@ -343,7 +301,7 @@ static void emit_conv(FILE *c, Graph *g, Node *n)
 {
 	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
 	ConvPlan p = conv_plan(n);
-	const Geom *G = &p.g;
+	const CgGeom *G = &p.g;
 	fprintf(c, "/* kernel %s:\n *   %s */\n", n->kernel, n->kernel_note);
 	conv_weights(c, g, n, &p);
 	int64_t full = G->OW / p.mr, rem = G->OW % p.mr;
@@ -410,7 +368,7 @@ static void emit_conv(FILE *c, Graph *g, Node *n)
  * padded input pixel. */
 
 typedef struct DwPlan {
-	Geom g;
+	CgGeom g;
 	int64_t cp, nblk;         /* channels rounded up to 16; blocks of 16 */
 	int nq;                   /* quads per kernel row: ceil(KW / 4) */
 	int mr;                   /* output pixels per step */
@@ -420,8 +378,8 @@ typedef struct DwPlan {
 static DwPlan dw_plan(const Node *n)
 {
 	DwPlan p;
-	p.g = geom(n);
-	p.cp = round_up(p.g.IC, 16);
+	p.g = cg_conv_geom(n);
+	p.cp = cg_round_up(p.g.IC, 16);
 	p.nblk = p.cp / 16;
 	p.nq = (p.g.kw + 3) / 4;
 	/* weights stay in registers across the row: kh*nq of them */
@@ -432,7 +390,7 @@ static DwPlan dw_plan(const Node *n)
 
 /* The expanded input, then one padded row of the plain input (with 3*dw
  * pixels of zero point past the right edge for the last quads). */
-static int64_t dw_expanded_bytes(const DwPlan *p) { return round_up(p->g.IHp * p->row_bytes, 64); }
+static int64_t dw_expanded_bytes(const DwPlan *p) { return cg_round_up(p->g.IHp * p->row_bytes, 64); }
 static int64_t dw_row_bytes(const DwPlan *p) { return (p->g.IWp + 3 * p->g.dw) * p->cp; }
 
 static void select_dw(Graph *g, Node *n)
@@ -443,12 +401,12 @@ static void select_dw(Graph *g, Node *n)
 	n->kernel_note = arena_printf(g->arena, "vpdpbusd over 4 taps of a kernel row per channel lane (%d per 16 "
 	                              "channels and pixel), input expanded along kx in the scratch%s",
 	                              p.g.kh * p.nq, x_offset(n) ? "; i8 input +128 with the bias - 128*sum(w)" : "");
-	n->scratch_bytes = dw_expanded_bytes(&p) + round_up(dw_row_bytes(&p), 64);
+	n->scratch_bytes = dw_expanded_bytes(&p) + cg_round_up(dw_row_bytes(&p), 64);
 }
 
 static void dw_weights(FILE *c, Graph *g, const Node *n, const DwPlan *p)
 {
-	const Geom *G = &p->g;
+	const CgGeom *G = &p->g;
 	const int8_t *w = n->u.conv.weight->data;
 	fprintf(c, "/* Weights [block of 16 channels][ky %d][quad %d][channel lane][taps kx = 4q..4q+3];\n"
 	           " * taps past KW = %d and channels past %lld are 0. */\n", G->kh, p->nq, G->kw, LL(G->IC));
@@ -476,7 +434,7 @@ static void dw_weights(FILE *c, Graph *g, const Node *n, const DwPlan *p)
 /* The expansion of image xin into the scratch, row by row. */
 static void emit_dw_fill(FILE *c, const Node *n, const DwPlan *p)
 {
-	const Geom *G = &p->g;
+	const CgGeom *G = &p->g;
 	int zpu = x_zp_u8(n);
 	int64_t cp = p->cp, dw = G->dw;
 	const char *copy = n->in[0]->dtype == DT_U8 ? "qrt_copy_u8" : "qrt_copy_i8_as_u8";
@@ -513,7 +471,7 @@ static void emit_dw_fill(FILE *c, const Node *n, const DwPlan *p)
 /* m output pixels of one block of 16 channels, from column ox. */
 static void emit_dw_pixels(FILE *c, const Node *n, const DwPlan *p, int m, const char *ox, const char *ind)
 {
-	const Geom *G = &p->g;
+	const CgGeom *G = &p->g;
 	int64_t px = G->sw * p->cp * 4, dy = G->dh * p->row_bytes, dq = 4 * G->dw * p->cp * 4;
 	fprintf(c, "%sconst uint8_t *e0 = e + %s * %lld;\n", ind, ox, LL(px));
 	fprintf(c, "%s__m512i", ind);
@@ -535,7 +493,7 @@ static void emit_dw(FILE *c, Graph *g, Node *n)
 {
 	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
 	DwPlan p = dw_plan(n);
-	const Geom *G = &p.g;
+	const CgGeom *G = &p.g;
 	fprintf(c, "/* kernel %s:\n *   %s */\n", n->kernel, n->kernel_note);
 	dw_weights(c, g, n, &p);
 	int64_t full = G->OW / p.mr, rem = G->OW % p.mr;
@@ -667,7 +625,7 @@ static void emit_global_pool(FILE *c, Graph *g, Node *n)
 static int conv_ok(const Node *n)
 {
 	return (n->op == OP_CONV2D || n->op == OP_LINEAR) && is_8bit(n->in[0]->dtype) && is_8bit(n->dtype) &&
-	       weight_zp_zero(n) && n->u.conv.weight->dtype == DT_I8;
+	       !cg_weight_zp_used(n) && n->u.conv.weight->dtype == DT_I8;
 }
 
 void cg_vnni_select(Graph *g, Node *n)

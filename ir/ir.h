@@ -354,6 +354,16 @@ void cg_int_array(FILE *c, const char *ctype, const char *name, const void *data
 /* NHWC geometry of a tensor: rank 4 gives (N, C, H*W); other ranks are
  * row-major and give (1, 1, numel), for which NHWC and NCHW coincide. */
 void cg_geom(const Node *n, int64_t *N, int64_t *C, int64_t *HW);
+/* A conv or linear as an NHWC convolution, for the SIMD emitters. */
+typedef struct CgGeom {
+	int64_t N, IH, IW, IC, OH, OW, OC;
+	int kh, kw, sh, sw, dh, dw;
+	int pt, pl, pb, pr;       /* padding: top, left, bottom, right */
+	int64_t IHp, IWp;         /* padded input */
+} CgGeom;
+CgGeom cg_conv_geom(const Node *n);
+int cg_weight_zp_used(const Node *n);                 /* any non-zero weight zero point */
+int64_t cg_round_up(int64_t v, int64_t m);
 /* emit_c.c: the portable kernels, which other targets fall back to */
 void cg_c_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o);
 /* emit_avx2.c, emit_vnni.c, emit_neon.c: one per SIMD target */
