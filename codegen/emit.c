@@ -51,6 +51,25 @@ static const char *upper(Graph *g, const char *s)
 	return r;
 }
 
+int cg_is_8bit(DType t)
+{
+	return t == DT_U8 || t == DT_I8;
+}
+
+int cg_is_depthwise(const Node *n)
+{
+	const ConvAttr *a = &n->u.conv;
+	return n->op == OP_CONV2D && a->groups > 1 && a->groups == n->in[0]->dims[1] && a->groups == n->dims[1];
+}
+
+/* A conv/linear the SIMD kernels take: 8-bit in and out, symmetric int8
+ * weights (weight zero points stay on the portable kernel). */
+int cg_simd_conv_ok(const Node *n)
+{
+	return (n->op == OP_CONV2D || n->op == OP_LINEAR) && cg_is_8bit(n->in[0]->dtype) && cg_is_8bit(n->dtype) &&
+	       !cg_weight_zp_used(n) && n->u.conv.weight->dtype == DT_I8;
+}
+
 int cg_weight_zp_used(const Node *n)
 {
 	const Const *w = n->u.conv.weight;

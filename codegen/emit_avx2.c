@@ -26,14 +26,6 @@
 
 #define LL(x) ((long long)(x))
 
-static int is_8bit(DType t) { return t == DT_U8 || t == DT_I8; }
-
-static int is_depthwise(const Node *n)
-{
-	const ConvAttr *a = &n->u.conv;
-	return n->op == OP_CONV2D && a->groups > 1 && a->groups == n->in[0]->dims[1] && a->groups == n->dims[1];
-}
-
 /* Every channel's shift >= 32 once a zero multiplier's shift (any shift
  * gives 0) is raised to 32: then qrt_requant_hi_x8 is exact. */
 static int shifts_hi(const Requant *rq)
@@ -605,19 +597,13 @@ static void emit_add(FILE *c, Graph *g, Node *n)
 
 /* ---- the target entry points ---- */
 
-static int conv_ok(const Node *n)
-{
-	return (n->op == OP_CONV2D || n->op == OP_LINEAR) && is_8bit(n->in[0]->dtype) && is_8bit(n->dtype) &&
-	       !cg_weight_zp_used(n) && n->u.conv.weight->dtype == DT_I8;
-}
-
 void cg_avx2_select(Graph *g, Node *n)
 {
-	if (conv_ok(n) && (n->op == OP_LINEAR || n->u.conv.groups == 1))
+	if (cg_simd_conv_ok(n) && (n->op == OP_LINEAR || n->u.conv.groups == 1))
 		select_conv(g, n);
-	else if (conv_ok(n) && is_depthwise(n))
+	else if (cg_simd_conv_ok(n) && cg_is_depthwise(n))
 		select_dw(g, n);
-	else if (n->op == OP_ADD && is_8bit(n->in[0]->dtype) && is_8bit(n->in[1]->dtype) && is_8bit(n->dtype))
+	else if (n->op == OP_ADD && cg_is_8bit(n->in[0]->dtype) && cg_is_8bit(n->in[1]->dtype) && cg_is_8bit(n->dtype))
 		n->kernel = "add_x8__avx2";
 }
 
@@ -637,7 +623,7 @@ void cg_avx2_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o)
 	cg_layer_comment(c, g, n, o);
 	switch (n->op) {
 	case OP_CONV2D:
-	case OP_LINEAR: is_depthwise(n) ? emit_dw(c, g, n) : emit_conv(c, g, n); break;
+	case OP_LINEAR: cg_is_depthwise(n) ? emit_dw(c, g, n) : emit_conv(c, g, n); break;
 	case OP_ADD: emit_add(c, g, n); break;
 	default: die("avx2: no kernel for %s", op_info[n->op].name);
 	}

@@ -87,12 +87,6 @@ static ConvGeom conv_geom(const Node *n)
 	return q;
 }
 
-static int is_depthwise(const Node *n)
-{
-	return n->op == OP_CONV2D && n->u.conv.groups > 1 && n->u.conv.groups == n->in[0]->dims[1] &&
-	       n->dims[1] == n->in[0]->dims[1];
-}
-
 /* Output channels per tile of the conv kernel: 8 when a group has no more. */
 static int conv_nr(const ConvGeom *q)
 {
@@ -127,7 +121,7 @@ static void select_conv(Graph *g, Node *n)
 		n->kernel_note = "int8 weights with zero points: portable";
 		return;
 	}
-	if (is_depthwise(n)) {
+	if (cg_is_depthwise(n)) {
 		n->kernel = arena_printf(g->arena, "dwconv%dx%d_%ss8_16__neon", q.KH, q.KW, xs);
 		n->kernel_note = arena_printf(g->arena, "16 channels a vector, zp-padded input in scratch (+%d bytes of "
 		                                        "over-read slack)", NR);
@@ -715,7 +709,7 @@ void cg_neon_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o)
 	switch (n->op) {
 	case OP_CONV2D:
 	case OP_LINEAR:
-		if (is_depthwise(n))
+		if (cg_is_depthwise(n))
 			emit_dwconv(c, g, n);
 		else
 			emit_conv(c, g, n);

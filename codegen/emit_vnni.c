@@ -25,14 +25,6 @@
 
 #define LL(x) ((long long)(x))
 
-static int is_8bit(DType t) { return t == DT_U8 || t == DT_I8; }
-
-static int is_depthwise(const Node *n)
-{
-	const ConvAttr *a = &n->u.conv;
-	return n->op == OP_CONV2D && a->groups > 1 && a->groups == n->in[0]->dims[1] && a->groups == n->dims[1];
-}
-
 static const char *dt_tag(DType t) { return t == DT_U8 ? "u8s8" : "s8s8"; }
 
 /* The input offset that makes it u8 for vpdpbusd, and its zero point there. */
@@ -622,21 +614,15 @@ static void emit_global_pool(FILE *c, Graph *g, Node *n)
 
 /* ---- the target entry points ---- */
 
-static int conv_ok(const Node *n)
-{
-	return (n->op == OP_CONV2D || n->op == OP_LINEAR) && is_8bit(n->in[0]->dtype) && is_8bit(n->dtype) &&
-	       !cg_weight_zp_used(n) && n->u.conv.weight->dtype == DT_I8;
-}
-
 void cg_vnni_select(Graph *g, Node *n)
 {
-	if (conv_ok(n) && (n->op == OP_LINEAR || n->u.conv.groups == 1))
+	if (cg_simd_conv_ok(n) && (n->op == OP_LINEAR || n->u.conv.groups == 1))
 		select_conv(g, n);
-	else if (conv_ok(n) && is_depthwise(n))
+	else if (cg_simd_conv_ok(n) && cg_is_depthwise(n))
 		select_dw(g, n);
-	else if (n->op == OP_ADD && is_8bit(n->in[0]->dtype) && is_8bit(n->in[1]->dtype) && is_8bit(n->dtype))
+	else if (n->op == OP_ADD && cg_is_8bit(n->in[0]->dtype) && cg_is_8bit(n->in[1]->dtype) && cg_is_8bit(n->dtype))
 		n->kernel = "add_x16__avx512vnni";
-	else if (n->op == OP_GLOBAL_AVGPOOL && is_8bit(n->in[0]->dtype) && n->in[0]->rank == 4 &&
+	else if (n->op == OP_GLOBAL_AVGPOOL && cg_is_8bit(n->in[0]->dtype) && n->in[0]->rank == 4 &&
 	         n->in[0]->dims[2] * n->in[0]->dims[3] <= 8421504) /* 255 * that < 2^31 */
 		n->kernel = "global_avgpool_x16__avx512vnni";
 }
@@ -658,7 +644,7 @@ void cg_vnni_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o)
 	cg_layer_comment(c, g, n, o);
 	switch (n->op) {
 	case OP_CONV2D:
-	case OP_LINEAR: is_depthwise(n) ? emit_dw(c, g, n) : emit_conv(c, g, n); break;
+	case OP_LINEAR: cg_is_depthwise(n) ? emit_dw(c, g, n) : emit_conv(c, g, n); break;
 	case OP_ADD: emit_add(c, g, n); break;
 	case OP_GLOBAL_AVGPOOL: emit_global_pool(c, g, n); break;
 	default: die("avx512vnni: no kernel for %s", op_info[n->op].name);
