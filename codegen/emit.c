@@ -401,6 +401,21 @@ static void emit_forward(FILE *c, Graph *g, const CgOptions *o)
 	fprintf(c, "}\n");
 }
 
+/* "copy_in_layerN_x(x, (uint8_t *)(mem + OFF));": caller's NCHW into the arena */
+static void call_copy_in(FILE *c, Graph *g, const Node *n)
+{
+	fprintf(c, "\tcopy_in_%s(%s, ", cg_layer(g, n), param(g, n));
+	arena_ptr(c, n);
+	fprintf(c, ");\n");
+}
+
+static void call_copy_out(FILE *c, Graph *g, const Node *n)
+{
+	fprintf(c, "\tcopy_out_%s(", cg_layer(g, n));
+	arena_ptr(c, n);
+	fprintf(c, ", %s);\n", param(g, n));
+}
+
 static void emit_run(FILE *c, Graph *g, const CgOptions *o)
 {
 	fprintf(c, "\n");
@@ -416,11 +431,8 @@ static void emit_run(FILE *c, Graph *g, const CgOptions *o)
 		fprintf(c, ");\n");
 	}
 	for (int i = 0; i < g->ninputs; i++)
-		if (g->inputs[i]->dtype != DT_F32) {
-			fprintf(c, "\tcopy_in_%s(%s, ", cg_layer(g, g->inputs[i]), param(g, g->inputs[i]));
-			arena_ptr(c, g->inputs[i]);
-			fprintf(c, ");\n");
-		}
+		if (g->inputs[i]->dtype != DT_F32)
+			call_copy_in(c, g, g->inputs[i]);
 	fprintf(c, "\tforward(mem);\n");
 	for (int i = 0; i < g->noutputs; i++) {
 		Node *o = g->outputs[i];
@@ -429,9 +441,7 @@ static void emit_run(FILE *c, Graph *g, const CgOptions *o)
 			arena_ptr(c, o->in[0]);
 			fprintf(c, ", %s);\n", param(g, o));
 		} else {
-			fprintf(c, "\tcopy_out_%s(", cg_layer(g, o));
-			arena_ptr(c, o);
-			fprintf(c, ", %s);\n", param(g, o));
+			call_copy_out(c, g, o);
 		}
 	}
 	fprintf(c, "\treturn 0;\n}\n");
@@ -443,19 +453,11 @@ static void emit_run_quantized(FILE *c, Graph *g, const CgOptions *o)
 	signature(c, g, o->prefix, "run_quantized", 1, o->static_arena);
 	fprintf(c, "\n{\n");
 	emit_checks(c, g, 1, o->static_arena);
-	for (int i = 0; i < g->ninputs; i++) {
-		Node *q = q_input(g, i);
-		fprintf(c, "\tcopy_in_%s(%s, ", cg_layer(g, q), param(g, q));
-		arena_ptr(c, q);
-		fprintf(c, ");\n");
-	}
+	for (int i = 0; i < g->ninputs; i++)
+		call_copy_in(c, g, q_input(g, i));
 	fprintf(c, "\tforward(mem);\n");
-	for (int i = 0; i < g->noutputs; i++) {
-		Node *q = q_output(g, i);
-		fprintf(c, "\tcopy_out_%s(", cg_layer(g, q));
-		arena_ptr(c, q);
-		fprintf(c, ", %s);\n", param(g, q));
-	}
+	for (int i = 0; i < g->noutputs; i++)
+		call_copy_out(c, g, q_output(g, i));
 	fprintf(c, "\treturn 0;\n}\n");
 }
 
