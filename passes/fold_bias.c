@@ -1,9 +1,16 @@
 /* Bias folding and the int32 accumulator proof.
  *
  * For each output channel c of a conv2d/linear (K terms per output):
- *     B[c] = rne(b[c] / (s_x * s_w[c])) - z_x * sum(w[c]) + K * z_x * z_w[c]
+ *     B[c] = bq[c] - z_x * sum(w[c]) + K * z_x * z_w[c]
  * so that acc = B[c] + sum(x * w) - z_w[c] * sum(x) equals
- * rne(b / (s_x s_w)) + sum((x - z_x)(w - z_w)) with padding read as z_x.
+ * bq + sum((x - z_x)(w - z_w)) with padding read as z_x.
+ *
+ * bq[c] quantizes a float bias exactly as PyTorch does (QuantizeBias, then
+ * quantize_val): the scale s_x * s_w[c] is a double product rounded to
+ * float32, and bq = rne(b *f (1.0f / scale)) in float32.  Computing it in
+ * double instead would differ from PyTorch's int32 bias now and then (when
+ * b / scale lies near a .5 tie); one such channel shifts every output of the
+ * channel by one accumulator unit, and deep networks amplify that.
  *
  * Every partial sum is bounded by |B| + sum|w| * max|x| + K * |z_w| * max|x|;
  * a layer where that can pass 2^31 - 1 is rejected, as is a matmul whose
@@ -32,13 +39,15 @@ static int fold_channel(Graph *g, Node *n, int64_t c, int64_t per, int32_t xmax_
 	if (a->bias && a->bias->dtype == DT_I32)
 		bq = ((const int32_t *)a->bias->data)[c];
 	else if (a->bias) {
-		double r = (double)ir_const_f32(a->bias, c) / (x->scale * a->wscale[c]);
-		if (!(fabs(r) < 4e18)) {
+		float b = ir_const_f32(a->bias, c);
+		float inv = 1.0f / (float)(x->scale * a->wscale[c]);
+		float r = b == 0.0f ? 0.0f : b * inv;
+		if (!(fabsf(r) < 4e18f)) {
 			diag_error(g->diag, a->bias_span, "bias[%lld] of %s '%s' is %g accumulator units: it overflows int32",
-			           (long long)c, op_info[n->op].name, n->name, r);
+			           (long long)c, op_info[n->op].name, n->name, (double)r);
 			return 0;
 		}
-		bq = quant_rne(r);
+		bq = quant_rne((double)r);
 	}
 	int32_t zw = weight_zp(a->weight, c);
 	int64_t B = bq - (int64_t)x->zp * sum + per * (int64_t)x->zp * zw;

@@ -986,12 +986,19 @@ class Model:
             wq, s_w, z_w = spec.wq, spec.s_w, spec.z_w
         oc = wq.shape[0]
         s_x = xqp.scale
-        # bias term in accumulator units: rne(b / (s_x * s_w)) in double
+        # bias term in accumulator units, PyTorch's way: the bias scale
+        # s_x * s_w is a double product stored as float32, then
+        # rne(b * (1.0f / scale)) in float32
         if spec.bi32 is not None:
             bterm = spec.bi32.astype(I64)
         elif spec.bf is not None:
-            bterm = np.array([rne_f(float(spec.bf[c]) / (s_x * float(s_w[c])))
-                              for c in range(oc)], dtype=object)
+            def bias_q(b, sw):
+                if F32(b) == 0:
+                    return 0
+                with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                    v = F32(b) * (F32(1.0) / F32(s_x * sw))
+                return rne_f(v)
+            bterm = np.array([bias_q(spec.bf[c], float(s_w[c])) for c in range(oc)], dtype=object)
             for c in range(oc):
                 if not (-2 ** 31 <= bterm[c] < 2 ** 31):
                     raise QrefError("folded bias of channel %d outside int32" % c)
