@@ -559,7 +559,7 @@ def net_sources(build):
     import netgen
     for name in gen_samples.SAMPLES:
         try:
-            sample = gen_samples.build(name)          # engine qnnpack, the samples' reference
+            sample = gen_samples.load(name)           # engine qnnpack, the samples' reference
             ref = sample.qmodel
             ndir = os.path.join(build, "nets", name)
             for rel, data in sample.files.items():

@@ -10,6 +10,9 @@ calibrate on fixed synthetic inputs, convert; engine 'qnnpack'), and writes
     samples/NAME/NAME.q        the network in the .q language (README.md, "The language")
     samples/NAME/w/*.npy       its constants
     samples/NAME/input.bin     one example input, raw float32 NCHW
+    samples/NAME/NAME.pt       the float and the converted torch models' state
+                               dicts, so that tests can load the very models
+                               the sample was exported from
 
 The three samples exercise different parts of the language:
 
@@ -28,8 +31,11 @@ Every activation's scale/zero point in the .q is the one of the converted
 torch model (i.e. of the calibrated observers), written with repr() so the
 float32 value round-trips exactly.
 
-tests/torch/compare_torch.py imports this module: build(NAME) must return the
-same model and the same files byte for byte on every run.
+Training is float arithmetic whose last bits depend on the CPU's vector
+width, so build(NAME) (train, calibrate, convert) reproduces a sample only on
+the CPU kind that made it.  load(NAME) rebuilds the models from NAME.pt with
+no training and exports them again; tests/torch/compare_torch.py uses it and
+checks that the export is byte for byte the committed sample, on any CPU.
 """
 
 import io
@@ -325,6 +331,7 @@ class Sample:
     """Everything build() produces for one network."""
 
     def __init__(self, name, float_model, qmodel, q_text, files, input_):
+        self.state = {"float": float_model.state_dict(), "quant": qmodel.state_dict()}
         self.name = name
         self.float_model = float_model   # unfused float model, eval mode
         self.qmodel = qmodel             # converted (quantized) torch model
@@ -353,12 +360,41 @@ def build(name):
     qm = convert(qm)
     qm.eval()
 
+    return export(name, fm, qm)
+
+
+def quantized_skeleton(name, fm):
+    """fuse, prepare, a token calibration, convert: the module structure of
+    the converted model (its qparams are whatever the token run gives)."""
+    qm = fuse_modules(fm, fm.fuse_list, inplace=False)
+    qm.qconfig = QCONFIG
+    qm = prepare(qm)
+    with torch.no_grad():
+        qm(random_inputs(name, 2, 0))
+    qm = convert(qm)
+    return qm.eval()
+
+
+def load(name, root=HERE):
+    """The sample's models from root/NAME/NAME.pt, exported again."""
+    setup_torch()
+    state = torch.load(os.path.join(root, name, f"{name}.pt"))
+    fm = MODELS[name]()
+    fm.load_state_dict(state["float"])
+    fm.eval()
+    qm = quantized_skeleton(name, fm)
+    qm.load_state_dict(state["quant"])
+    return export(name, fm, qm)
+
+
+def export(name, fm, qm):
+    """The sample's files: NAME.q, w/*.npy, input.bin."""
     ex = Exporter()
     EXPORTERS[name](ex, fm, qm)
     q_text = ex.text(name)
     files = dict(ex.files)
     files[f"{name}.q"] = q_text.encode()
-    input_ = random_inputs(name, 1, seed + 3)
+    input_ = random_inputs(name, 1, SEEDS[name] + 3)
     files["input.bin"] = input_.numpy().astype("<f4").tobytes()
     return Sample(name, fm, qm, q_text, files, input_)
 
@@ -565,6 +601,7 @@ def write(sample, root=HERE):
     for rel, data in sorted(sample.files.items()):
         with open(os.path.join(d, rel), "wb") as fh:
             fh.write(data)
+    torch.save(sample.state, os.path.join(d, f"{sample.name}.pt"))
 
 
 def main(argv):

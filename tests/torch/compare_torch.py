@@ -4,11 +4,12 @@
     /usr/bin/python3 tests/torch/compare_torch.py --sample NAME \
         --runner "PATH [ARGS...]" [--n 20] [--seed S] [--workdir DIR]
 
-1. Rebuilds sample NAME exactly as samples/gen_samples.py does (same seeds,
-   same training, calibration and conversion; engine qnnpack, 1 thread) and
-   checks that the files it would export -- NAME.q, w/*.npy, input.bin --
-   are byte-for-byte the committed ones in samples/NAME/, so the torch model
-   this test compares against is provably the one the sample describes.
+1. Loads sample NAME's float and converted torch models from
+   samples/NAME/NAME.pt (samples/gen_samples.py load(): no training, so any
+   CPU gets the same models), exports them again and checks that the files
+   -- NAME.q, w/*.npy, input.bin -- are byte-for-byte the committed ones in
+   samples/NAME/, so the torch model this test compares against is provably
+   the one the sample describes.
 2. Runs the shipped input.bin plus N random inputs (drawn from the sample's
    input distribution, fixed --seed) through the torch quantized model and
    through the runner:  `PATH [ARGS...] --in in.bin --out out.bin`
@@ -121,11 +122,11 @@ def main(argv=None):
     a = ap.parse_args(argv)
     cmd = shlex.split(a.runner)
 
-    sample = gen_samples.build(a.sample)
+    sample = gen_samples.load(a.sample)
     bad = check_committed(sample)
     if bad:
         print(f"FAIL {a.sample}: the committed sample does not match what "
-              f"samples/gen_samples.py builds (regenerate it?):")
+              f"samples/gen_samples.py load() exports from NAME.pt (regenerate it?):")
         print("\n".join("  " + b for b in bad))
         return 2
 

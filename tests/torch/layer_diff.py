@@ -80,7 +80,7 @@ def main(argv=None):
     qref = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(qref)
 
-    s = gen_samples.build(a.sample)
+    s = gen_samples.load(a.sample)
     ref = qref.load(os.path.join(ROOT, "samples", a.sample, a.sample + ".q"))
     mapping = tensor_map(a.sample)
     got = capture(s.qmodel, mapping)
