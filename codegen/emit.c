@@ -502,9 +502,15 @@ static void banner(FILE *f, Graph *g, const Target *t, const CgOptions *o)
 	fprintf(f, " *\n * model:  %s\n * target: %s (compile with: %s)\n", g->model, t->name, t->cflags);
 	fprintf(f, " * arena:  %lld bytes, %d-byte aligned%s\n", (long long)g->arena_size, 64,
 	        o->static_arena ? ", static in the .c (not reentrant)" : ", passed by the caller");
-	fprintf(f, " * arithmetic: qcc integer contract (docs/arithmetic.md): int32 accumulation,\n"
-	           " *   requantization sat(zp + ((acc * mult + 2^(shift-1)) >> shift)) with one\n"
-	           " *   rounding, ties toward +inf; activations stored NHWC in the arena.\n */\n");
+	if (g->contract == CONTRACT_PYTORCH)
+		fprintf(f, " * arithmetic: qcc pytorch contract (docs/arithmetic.md): int32 accumulation;\n"
+		           " *   conv/linear requantize as PyTorch's QNNPACK, sat(zp + rne((float)acc * scale))\n"
+		           " *   with a float32 product, u8 adds with its 22-bit multipliers, ties away from\n"
+		           " *   zero; everything else as the integer contract.  Activations are NHWC.\n */\n");
+	else
+		fprintf(f, " * arithmetic: qcc integer contract (docs/arithmetic.md): int32 accumulation,\n"
+		           " *   requantization sat(zp + ((acc * mult + 2^(shift-1)) >> shift)) with one\n"
+		           " *   rounding, ties toward +inf; activations stored NHWC in the arena.\n */\n");
 }
 
 static void describe_tensor(FILE *h, const Node *n, const char *role)

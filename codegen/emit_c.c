@@ -11,6 +11,15 @@
 static void requant_arrays(FILE *c, Graph *g, const Node *n, const Requant *rq, const char *what)
 {
 	const char *L = cg_layer(g, n);
+	if (rq->scale) {
+		fprintf(c, "/* pytorch contract: QNNPACK's float32 scales (s_w * s_in) * (1 / s_out) */\n");
+		fprintf(c, "static const float %s_scale%s[%d] = {\n", L, what, rq->n);
+		for (int i = 0; i < rq->n; i++)
+			fprintf(c, "\t%af, /* [%d] %.9g; M = %.9g */\n", (double)rq->scale[i], i, (double)rq->scale[i],
+			        rq->real[i]);
+		fprintf(c, "};\n");
+		return;
+	}
 	fprintf(c, "static const int32_t %s_mult%s[%d] = {\n", L, what, rq->n);
 	for (int i = 0; i < rq->n; i++)
 		fprintf(c, "\t%d, /* [%d] M = %.9g */\n", (int)rq->mult[i], i, rq->real[i]);
@@ -18,6 +27,17 @@ static void requant_arrays(FILE *c, Graph *g, const Node *n, const Requant *rq, 
 	for (int i = 0; i < rq->n; i++)
 		fprintf(c, "%s%d,", i % 16 ? " " : "\n\t", (int)rq->shift[i]);
 	fprintf(c, "\n};\n");
+}
+
+/* The requantization of channel `oc` (a C expression) of a conv/linear. */
+static const char *conv_requant(Graph *g, const Node *n, const char *oc)
+{
+	const char *L = cg_layer(g, n);
+	if (n->u.conv.rq.scale)
+		return arena_printf(g->arena, "qrt_requant_fp32(acc, %s_scale[%s], %d, %d, %d)", L, oc, (int)n->zp,
+		                    (int)n->lo, (int)n->hi);
+	return arena_printf(g->arena, "qrt_requant(acc, %s_mult[%s], %s_shift[%s], %d, %d, %d)", L, oc, L, oc,
+	                    (int)n->zp, (int)n->lo, (int)n->hi);
 }
 
 /* Weights repacked [OC][KH][KW][IC/groups] as one string literal (cg_bytes),
@@ -97,8 +117,8 @@ static void emit_conv(FILE *c, Graph *g, const Node *n, const CgOptions *o)
 	fprintf(c, "\t\t\t}\n\t\t}\n");
 	if (zw)
 		fprintf(c, "\t\tacc -= %s_wzp[oc] * xsum;\n", L);
-	fprintf(c, "\t\ty[((b * %lld + oy) * %lld + ox) * %lld + oc] = (%s)qrt_requant(acc, %s_mult[oc], %s_shift[oc], %d, %d, %d);\n",
-	        LL(OH), LL(OW), LL(OC), ty, L, L, (int)n->zp, (int)n->lo, (int)n->hi);
+	fprintf(c, "\t\ty[((b * %lld + oy) * %lld + ox) * %lld + oc] = (%s)%s;\n", LL(OH), LL(OW), LL(OC), ty,
+	        conv_requant(g, n, "oc"));
 	fprintf(c, "\t}\n}\n");
 }
 
@@ -118,8 +138,7 @@ static void emit_linear(FILE *c, Graph *g, const Node *n, const CgOptions *o)
 	fprintf(c, zw ? "\t\t\tacc += px[k] * w[k], xsum += px[k];\n" : "\t\t\tacc += px[k] * w[k];\n");
 	if (zw)
 		fprintf(c, "\t\tacc -= %s_wzp[oc] * xsum;\n", L);
-	fprintf(c, "\t\ty[b * %lld + oc] = (%s)qrt_requant(acc, %s_mult[oc], %s_shift[oc], %d, %d, %d);\n", LL(OC), ty, L,
-	        L, (int)n->zp, (int)n->lo, (int)n->hi);
+	fprintf(c, "\t\ty[b * %lld + oc] = (%s)%s;\n", LL(OC), ty, conv_requant(g, n, "oc"));
 	fprintf(c, "\t}\n}\n");
 }
 
@@ -188,10 +207,12 @@ static void emit_add(FILE *c, Graph *g, const Node *n)
 		        n->inplace == x ? "a" : "b");
 	fprintf(c, "static void %s(const %s *%sa, const %s *%sb, %s *%sy)\n{\n", cg_layer(g, n), cg_ctype(x->dtype), r,
 	        cg_ctype(z->dtype), r, cg_ctype(n->dtype), r);
-	fprintf(c, "\t/* M_a = %.9g, M_b = %.9g, one shared shift */\n", a->real_a, a->real_b);
+	fprintf(c, "\t/* M_a = %.9g, M_b = %.9g, one shared shift%s */\n", a->real_a, a->real_b,
+	        a->away ? "; pytorch contract: QNNPACK's 22-bit multipliers, ties away from zero" : "");
 	fprintf(c, "\tfor (int i = 0; i < %lld; i++)\n", LL(ir_numel(n)));
-	fprintf(c, "\t\ty[i] = (%s)qrt_add(a[i] - %d, %d, b[i] - %d, %d, %d, %d, %d, %d);\n}\n", cg_ctype(n->dtype),
-	        (int)x->zp, (int)a->mult_a, (int)z->zp, (int)a->mult_b, a->shift, (int)n->zp, (int)n->lo, (int)n->hi);
+	fprintf(c, "\t\ty[i] = (%s)%s(a[i] - %d, %d, b[i] - %d, %d, %d, %d, %d, %d);\n}\n", cg_ctype(n->dtype),
+	        a->away ? "qrt_add_away" : "qrt_add", (int)x->zp, (int)a->mult_a, (int)z->zp, (int)a->mult_b, a->shift,
+	        (int)n->zp, (int)n->lo, (int)n->hi);
 }
 
 static void emit_concat(FILE *c, Graph *g, const Node *n)

@@ -31,6 +31,7 @@ static const struct {
 typedef struct {
 	const char *input, *output, *prefix, *target, *dump_after;
 	int dump_ir, opt;
+	int contract;            /* --contract=: CONTRACT_INTEGER or CONTRACT_PYTORCH */
 	int static_arena;        /* --static-arena */
 	int trace_layers;        /* --trace-layers */
 	int weights_separate;    /* --weights=separate */
@@ -72,6 +73,9 @@ static void usage(FILE *f)
 	           "                      arena argument and is then not reentrant\n"
 	           "  --weights=separate  weights go to OUT_weights.c (compile and link it too);\n"
 	           "                      --weights=inline (default) keeps them in OUT.c\n"
+	           "  --contract=C        the arithmetic (docs/arithmetic.md): integer (default: Q31\n"
+	           "                      multipliers, integer-only) or pytorch (PyTorch QNNPACK's\n"
+	           "                      float32 requantization, bit for bit; portable conv/add kernels)\n"
 	           "  -O0                 no activation fusion (for debugging; same results)\n"
 	           "  -O2                 all optimisations (default)\n"
 	           "  --help              this text\n"
@@ -135,6 +139,10 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->weights_separate = 1;
 		else if (!strcmp(a, "--weights=inline"))
 			o->weights_separate = 0;
+		else if (!strcmp(a, "--contract=integer"))
+			o->contract = CONTRACT_INTEGER;
+		else if (!strcmp(a, "--contract=pytorch"))
+			o->contract = CONTRACT_PYTORCH;
 		else if (!strcmp(a, "-O0"))
 			o->opt = 0;
 		else if (!strcmp(a, "-O2") || !strcmp(a, "-O"))
@@ -259,6 +267,7 @@ static int checkpoint(Graph *g, const Options *o, const char *pass)
 static int compile(Graph *g, const Options *o)
 {
 	g->opt = o->opt;
+	g->contract = (Contract)o->contract;
 	g->target = cg_find_target(o->target);
 	if (frontend_parse(g) != 0)
 		return -1;

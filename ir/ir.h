@@ -99,6 +99,8 @@ typedef struct Requant {
 	double *real;            /* M, for the dump */
 	int32_t *mult;           /* signed Q31 mantissa: 2^30 <= |mult| < 2^31, or 0 */
 	int8_t *shift;           /* right shift, 1..62 */
+	float *scale;            /* pytorch contract, conv/linear only: the float32 requantization
+	                            scale (s_w *f s_in) *f (1.0f /f s_out); NULL otherwise */
 } Requant;
 
 /* conv2d and linear (linear: kh = kw = 1, stride 1, no pad, groups 1). */
@@ -130,9 +132,17 @@ typedef struct ActAttr {
 
 typedef struct AddAttr {
 	double real_a, real_b;   /* M_a = s_a / s_y, M_b = s_b / s_y */
-	int32_t mult_a, mult_b;  /* mantissas sharing one shift */
+	int32_t mult_a, mult_b;  /* mantissas sharing one shift: Q31 (integer contract) or
+	                            QNNPACK's 22-bit ones (pytorch contract, u8 adds) */
 	int shift;               /* 1..62 */
+	int away;                /* 1: ties away from zero (pytorch contract), 0: ties up */
 } AddAttr;
+
+/* The arithmetic contract the generated code follows (docs/arithmetic.md). */
+typedef enum {
+	CONTRACT_INTEGER,        /* default: Q31 multipliers, one integer rounding */
+	CONTRACT_PYTORCH         /* --contract=pytorch: PyTorch QNNPACK's float32 requantization */
+} Contract;
 
 typedef struct ConcatAttr {
 	int axis;                /* logical axis; only 1 (channels) is supported */
@@ -217,6 +227,7 @@ typedef struct Graph {
 	Span *output_spans;
 	int noutputs;
 	int opt;                 /* 0 (-O0: no activation fusion) or 2 */
+	Contract contract;
 	const struct Target *target; /* code generation target, for pass_select */
 	int64_t arena_size;      /* bytes, set by pass_plan */
 	int64_t arena_bound;     /* bytes: the most that must be live at one node step, each buffer

@@ -69,6 +69,8 @@ static void channel_table(FILE *f, const Node *n)
 	fprintf(f, "    %4s %-15s %-15s %11s", "oc", "w_scale", "bias", "bias_q");
 	if (c->rq.n)
 		fprintf(f, " %11s %5s  %-15s   %s", "mult", "shift", "M", "mult/2^shift");
+	if (c->rq.scale)
+		fprintf(f, "     fp32 scale (pytorch contract)");
 	fputc('\n', f);
 	for (int k = 0; k < oc; k++) {
 		char bias[32] = "-", bq[16] = "-";
@@ -83,6 +85,8 @@ static void channel_table(FILE *f, const Node *n)
 			fputc(' ', f);
 			rq_entry(f, &c->rq, k);
 		}
+		if (c->rq.scale)
+			fprintf(f, "  %.9g (%a)", (double)c->rq.scale[k], (double)c->rq.scale[k]);
 		fputc('\n', f);
 	}
 }
@@ -124,6 +128,8 @@ static void attrs(FILE *f, const Node *n)
 		if (n->u.add.shift)
 			fprintf(f, "    a: mult %d (M_a %.9g)  b: mult %d (M_b %.9g)  shift %d\n", (int)n->u.add.mult_a,
 			        n->u.add.real_a, (int)n->u.add.mult_b, n->u.add.real_b, n->u.add.shift);
+		if (n->u.add.away)
+			fprintf(f, "    pytorch contract: QNNPACK's 22-bit multipliers, ties away from zero\n");
 		break;
 	case OP_CONCAT:
 		for (int i = 0; n->u.concat.rq && i < n->nin; i++) {

@@ -107,4 +107,5 @@ void requant_init(Arena *a, Requant *rq, int n)
 	rq->real = arena_alloc(a, (size_t)n * sizeof *rq->real);
 	rq->mult = arena_alloc(a, (size_t)n * sizeof *rq->mult);
 	rq->shift = arena_alloc(a, (size_t)n * sizeof *rq->shift);
+	rq->scale = NULL;
 }

@@ -1,5 +1,8 @@
 /* Requantization constants: for every rescale, the Q31 mantissa and right
- * shift of docs/arithmetic.md.  |M| >= 2^30 is rejected here. */
+ * shift of docs/arithmetic.md.  |M| >= 2^30 is rejected here.
+ *
+ * Under the pytorch contract, conv2d/linear also get PyTorch QNNPACK's
+ * float32 scale per channel, and u8 adds QNNPACK's 22-bit multipliers. */
 #include <math.h>
 
 #include "ir.h"
@@ -36,6 +39,37 @@ static void conv(Graph *g, Node *n)
 		if (!encode(g, n, &a->rq, c, M, what, how))
 			return;
 	}
+	if (g->contract != CONTRACT_PYTORCH)
+		return;
+	/* QNNPACK's requantization_scales: (w_scale * input_scale) * (1.f / output_scale), all float32 */
+	a->rq.scale = arena_alloc(g->arena, (size_t)oc * sizeof *a->rq.scale);
+	const float inv_out = 1.0f / (float)n->scale;
+	for (int c = 0; c < oc; c++) {
+		const float sw_sx = (float)a->wscale[c] * (float)n->in[0]->scale;
+		a->rq.scale[c] = sw_sx * inv_out;
+	}
+}
+
+/* QNNPACK's add: both ratios as float32, the larger one's exponent picks a
+ * shift that puts its multiplier in [2^21, 2^22), and each multiplier is its
+ * ratio scaled by 2^shift and rounded to nearest even. */
+static void add_qnnpack(Graph *g, Node *n, AddAttr *a)
+{
+	const float ra = (float)n->in[0]->scale / (float)n->scale, rb = (float)n->in[1]->scale / (float)n->scale;
+	int e;
+	frexpf(ra > rb ? ra : rb, &e);  /* max = f * 2^e, 0.5 <= f < 1 */
+	const int shift = 22 - e;
+	if (shift < 1 || shift > 62) {
+		diag_error(g->diag, n->op_span,
+		           "requantization multiplier of add '%s' is %.6g (s_in / s_out), outside the pytorch contract's "
+		           "range 2^-41 <= M < 2^21",
+		           n->name, (double)(ra > rb ? ra : rb));
+		return;
+	}
+	a->shift = shift;
+	a->mult_a = (int32_t)quant_rne((double)ldexpf(ra, shift));
+	a->mult_b = (int32_t)quant_rne((double)ldexpf(rb, shift));
+	a->away = 1;
 }
 
 static void add(Graph *g, Node *n)
@@ -43,6 +77,11 @@ static void add(Graph *g, Node *n)
 	AddAttr *a = &n->u.add;
 	a->real_a = n->in[0]->scale / n->scale;
 	a->real_b = n->in[1]->scale / n->scale;
+	a->away = 0;
+	if (g->contract == CONTRACT_PYTORCH && n->dtype == DT_U8 && n->in[0]->dtype == DT_U8 && n->in[1]->dtype == DT_U8) {
+		add_qnnpack(g, n, a);
+		return;
+	}
 	double big = fmax(a->real_a, a->real_b);
 	int32_t m;
 	int8_t shift;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define QRT_VERSION "0.1.0"
 #define QRT_ARENA_ALIGN 64 /* every arena buffer offset is a multiple of this */
@@ -57,17 +58,51 @@ static inline int32_t qrt_add(int32_t a, int32_t mult_a, int32_t b, int32_t mult
 	return v < lo ? lo : v > hi ? hi : (int32_t)v;
 }
 
-/* Round a float to the nearest integer, ties to even, for |v| < 2^31,
- * independent of the FPU rounding mode. */
+/* Round a float to the nearest integer, ties to even, for |v| < 2^31.
+ * Done on v's bits, with no float arithmetic after v was computed: the
+ * FPU rounding mode does not matter, and a compiler that contracts a*b+c
+ * into a fused multiply-add (gcc's default outside strict ISO modes) finds
+ * no addition to fuse the product v = a*b into. */
 static inline int32_t qrt_rne_f32(float v)
 {
-	int32_t i = (int32_t)v; /* toward zero */
-	if ((float)i > v)
-		i--; /* now floor(v) */
-	float d = v - (float)i;
-	if (d > 0.5f || (d == 0.5f && (i & 1)))
-		i++;
-	return i;
+	uint32_t u;
+	memcpy(&u, &v, sizeof u);
+	const int e = (int)(u >> 23 & 0xFF) - 150;         /* |v| = mant * 2^e */
+	const int32_t mant = (int32_t)(u & 0x7FFFFF) | 0x800000;
+	int32_t r;
+	if (e >= 0)
+		r = mant << e;                             /* |v| < 2^31: e <= 7 */
+	else if (e < -24)
+		r = 0;                                     /* |v| < 0.5, zeros, denormals */
+	else {
+		r = mant >> -e;
+		const int32_t rem = mant & ((INT32_C(1) << -e) - 1), half = INT32_C(1) << (-e - 1);
+		r += rem > half || (rem == half && (r & 1));
+	}
+	return u >> 31 ? -r : r;
+}
+
+/* The pytorch contract's requantization (docs/arithmetic.md): one float32
+ * product, rounded to nearest even, as PyTorch's QNNPACK kernels do it. */
+static inline int32_t qrt_requant_fp32(int32_t acc, float scale, int32_t zp, int32_t lo, int32_t hi)
+{
+	const float v = (float)acc * scale;
+	if (!(v > -2147483520.0f))                         /* also NaN: not reachable */
+		return lo;
+	if (v > 2147483520.0f)
+		return hi;
+	const int64_t q = (int64_t)qrt_rne_f32(v) + zp;
+	return q < lo ? lo : q > hi ? hi : (int32_t)q;
+}
+
+/* The pytorch contract's add (QNNPACK's): 22-bit multipliers, one shift,
+ * the sum rounded to nearest with ties away from zero. */
+static inline int32_t qrt_add_away(int32_t a, int32_t mult_a, int32_t b, int32_t mult_b, int shift, int32_t zp,
+                                   int32_t lo, int32_t hi)
+{
+	const int64_t p = (int64_t)a * mult_a + (int64_t)b * mult_b;
+	const int64_t v = qrt_floor_shift(p + ((int64_t)1 << (shift - 1)) - (p < 0), shift) + zp;
+	return v < lo ? lo : v > hi ? hi : (int32_t)v;
 }
 
 /* quantize: sat(zp + rne(x * inv), lo, hi); NaN gives zp. */

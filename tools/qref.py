@@ -98,6 +98,36 @@ def rshr(p, n):
     return (p + (I64(1) << (n - 1))) >> n
 
 
+def qnnpack_requant(acc, s_w, s_x, s_y, bshape):
+    """pytorch contract: PyTorch QNNPACK's conv/linear requantization.
+    scale = (s_w *f s_x) *f (1.0f /f s_y), all float32; the accumulator is
+    converted to float32, multiplied once, rounded to nearest even."""
+    scale = (np.asarray(s_w, dtype=F32) * F32(s_x)) * (F32(1.0) / F32(s_y))
+    v = acc.astype(F32) * scale.astype(F32).reshape(bshape)
+    assert v.dtype == F32
+    v = np.clip(v, F32(-2147483520.0), F32(2147483520.0))
+    return np.rint(v).astype(I64)      # numpy rint: ties to even
+
+
+def qnnpack_add(da, s_a, db, s_b, s_y):
+    """pytorch contract: PyTorch QNNPACK's u8 add.  The ratios are float32;
+    the larger one's binary exponent e gives shift = 21 - e, each multiplier
+    is rint(ratio * 2^shift) (< 2^22), and the sum is shifted right with
+    rounding to nearest, ties away from zero."""
+    ra = F32(F32(s_a) / F32(s_y))
+    rb = F32(F32(s_b) / F32(s_y))
+    _, e = math.frexp(float(max(ra, rb)))     # max = f * 2^e, 0.5 <= f < 1
+    shift = 22 - e
+    if not (1 <= shift <= 62):
+        raise QrefError("add ratio %r outside the pytorch contract's range" % float(max(ra, rb)))
+    ma = rne_f(float(ra) * 2.0 ** shift)       # exact scaling, then ties to even
+    mb = rne_f(float(rb) * 2.0 ** shift)
+    p = da * ma + db * mb
+    half = I64(1) << (shift - 1)
+    mag = (np.abs(p) + half) >> shift           # |p| rounded half up = ties away
+    return np.where(p < 0, -mag, mag)
+
+
 def derive_mn(M):
     """Encode a real multiplier M as (m, n) per docs/arithmetic.md."""
     M = float(M)
@@ -828,8 +858,14 @@ FUSABLE_PRODUCERS = ("conv2d", "linear", "batchnorm", "add", "requantize")
 ACTIVATIONS = ("relu", "relu6", "clamp", "hardtanh")
 
 
+CONTRACTS = ("integer", "pytorch")
+
+
 class Model:
-    def __init__(self, text, base):
+    def __init__(self, text, base, contract="integer"):
+        if contract not in CONTRACTS:
+            raise QrefError("unknown contract %r" % contract)
+        self.contract = contract
         self.ctx = Ctx(base)
         self.name = None
         self.inputs = []            # [(name, dtype, shape, qp)]
@@ -1377,7 +1413,10 @@ class Model:
             check_int32(acc, "%s: sum of products" % st.name)
             acc = acc + st.bterm.reshape(bshape)
             check_int32(acc, "%s: accumulator" % st.name)
-            y = st.qp.zp + rshr(acc * st.m.reshape(bshape), st.n.reshape(bshape))
+            if self.contract == "pytorch":
+                y = st.qp.zp + qnnpack_requant(acc, st.s_w, xqp.scale, st.qp.scale, bshape)
+            else:
+                y = st.qp.zp + rshr(acc * st.m.reshape(bshape), st.n.reshape(bshape))
             return sat(y, st.lo, st.hi).astype(st.qp.np)
         if k == "requant":
             _, _, xqp = self.info[st.x]
@@ -1391,9 +1430,12 @@ class Model:
         if k == "add":
             _, _, qa = self.info[st.a]
             _, _, qb = self.info[st.b]
-            p = ((T[st.a].astype(I64) - qa.zp) * st.ma +
-                 (T[st.b].astype(I64) - qb.zp) * st.mb)
-            y = st.qp.zp + rshr(p, st.n)
+            da = T[st.a].astype(I64) - qa.zp
+            db = T[st.b].astype(I64) - qb.zp
+            if self.contract == "pytorch" and qa.dtype == qb.dtype == st.qp.dtype == "u8":
+                y = st.qp.zp + qnnpack_add(da, qa.scale, db, qb.scale, st.qp.scale)
+            else:
+                y = st.qp.zp + rshr(da * st.ma + db * st.mb, st.n)
             return sat(y, st.lo, st.hi).astype(st.qp.np)
         if k == "quantize":
             x = T[st.x].astype(F32)
@@ -1460,14 +1502,14 @@ class Model:
         raise AssertionError(k)
 
 
-def load(path):
+def load(path, contract="integer"):
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    return Model(text, os.path.dirname(os.path.abspath(path)))
+    return Model(text, os.path.dirname(os.path.abspath(path)), contract)
 
 
-def loads(text, base="."):
-    return Model(text, base)
+def loads(text, base=".", contract="integer"):
+    return Model(text, base, contract)
 
 
 # --------------------------------------------------------------------------
@@ -1480,9 +1522,10 @@ def main(argv=None):
     ap.add_argument("--in", dest="ins", action="append", default=[])
     ap.add_argument("--out", dest="outs", action="append", default=[])
     ap.add_argument("--dump")
+    ap.add_argument("--contract", choices=CONTRACTS, default="integer")
     a = ap.parse_args(argv)
     try:
-        model = load(a.net)
+        model = load(a.net, a.contract)
         if len(a.ins) != len(model.inputs):
             raise QrefError("model has %d inputs, %d --in given"
                             % (len(model.inputs), len(a.ins)))

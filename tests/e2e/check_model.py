@@ -88,7 +88,11 @@ def main():
     args = ap.parse_args()
     ccs = args.cc or ["gcc"]
 
-    model = qref.load(args.q)
+    contract = "integer"
+    for f in args.qcc_flag:
+        if f.startswith("--contract="):
+            contract = f.split("=", 1)[1]
+    model = qref.load(args.q, contract)
     targets = ["c"] if args.target == "c" else ["c", args.target]
     exes = []
     for t in targets:

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ir.h"
 #include "qrt.h"
@@ -145,6 +146,46 @@ int main(void)
 	/* quantize rounds ties to even, saturates, maps NaN to the zero point. */
 	EXPECT(qrt_rne_f32(2.5f) == 2 && qrt_rne_f32(3.5f) == 4 && qrt_rne_f32(-2.5f) == -2, "rne ties");
 	EXPECT(qrt_rne_f32(-0.5f) == 0 && qrt_rne_f32(0.49999997f) == 0 && qrt_rne_f32(-1.5f) == -2, "rne");
+	/* qrt_rne_f32 works on the bits; the FPU's nearbyintf (default mode: to
+	 * nearest even) is the reference, on 4M random floats below 2^31 and
+	 * every tie k + 0.5 up to 2^23. */
+	for (int i = 0; i < 4000000; i++) {
+		uint32_t u = (uint32_t)next();
+		float v;
+		memcpy(&v, &u, sizeof v);
+		if (!(fabsf(v) < 2147483520.0f))
+			continue;
+		EXPECT(qrt_rne_f32(v) == (int32_t)nearbyintf(v), "rne_f32(%a)", (double)v);
+	}
+	for (int32_t k = -(1 << 23); k < (1 << 23); k += 1 + (int32_t)(next() % 97))
+		EXPECT(qrt_rne_f32((float)k + 0.5f) == (int32_t)nearbyintf((float)k + 0.5f), "tie %d.5", k);
+
+	/* The pytorch contract's requantization: one float32 product, rounded to
+	 * even, then the zero point and the clamp. */
+	for (int i = 0; i < 1000000; i++) {
+		int32_t acc = (int32_t)next() >> (next() % 31);
+		float scale = ldexpf((float)(next() % 0x1000000 + 1), -(int)(next() % 40) - 10);
+		int32_t zp = (int32_t)(next() % 256), want;
+		float v = (float)acc * scale;
+		double r = nearbyint((double)v) + zp;
+		want = r < 0 ? 0 : r > 255 ? 255 : (int32_t)r;
+		EXPECT(qrt_requant_fp32(acc, scale, zp, 0, 255) == want, "requant_fp32(%d, %a)", acc, (double)scale);
+	}
+
+	/* The pytorch contract's add, against QNNPACK's own formulation: the
+	 * remainder under a mask, compared with a threshold, minus one for
+	 * negative sums (ties away from zero). */
+	for (int i = 0; i < 1000000; i++) {
+		int32_t a = (int32_t)(next() % 511) - 255, b = (int32_t)(next() % 511) - 255;
+		int32_t ma = (int32_t)(next() % (1u << 22)), mb = (int32_t)(next() % (1u << 22));
+		int shift = 13 + (int)(next() % 19);
+		int32_t acc = a * ma + b * mb, mask = (int32_t)((UINT32_C(1) << shift) - 1);
+		int32_t rem = (acc & mask) - (acc < 0), thr = mask >> 1;
+		int32_t want = (int32_t)qrt_floor_shift(acc, shift) + (rem > thr) + 100;
+		want = want < 0 ? 0 : want > 255 ? 255 : want;
+		EXPECT(qrt_add_away(a, ma, b, mb, shift, 100, 0, 255) == want, "add_away(%d,%d,%d,%d,%d)", a, ma, b, mb, shift);
+	}
+
 	EXPECT(qrt_quantize_f32(1e30f, 1.0f, 3, 0, 255) == 255, "+big saturates");
 	EXPECT(qrt_quantize_f32(-INFINITY, 1.0f, 3, 0, 255) == 0, "-inf saturates");
 	EXPECT(qrt_quantize_f32(NAN, 1.0f, 3, 0, 255) == 3, "nan -> zp");

@@ -6,7 +6,8 @@
 
 For every NET (tests/zoo/nets.py): build and convert it in PyTorch (qnnpack,
 1 thread, fixed seeds), export it with tools/torch2q.py into DIR/NET/,
-compile it with qcc (portable target) and cc, run it on the example input
+compile it with qcc (portable target, --contract=pytorch unless --contract
+says otherwise) and cc, run it on the example input
 plus N random inputs and compare the quantized output with the torch
 model's: max |diff| <= 1 LSB, >= 99.9 % identical elements, identical
 top-1 on every input.  Prints one table row per network (and appends it to
@@ -72,7 +73,7 @@ def check(name, a):
     qfile = os.path.join(work, f"{name}.q")
     ex = torch2q.export(net.qmodel, net.example, qfile)
     t1 = time.time()
-    exe = compile_model(a.qcc, a.cc, qfile, work)
+    exe = compile_model(a.qcc, a.cc, qfile, work, extra_qcc=["--contract=" + a.contract])
     t2 = time.time()
     qout = ex.quantized_outputs()[0]
     xs = [net.example] + list(net.inputs(a.n, a.seed).split(1))
@@ -109,6 +110,8 @@ def main(argv=None):
     ap.add_argument("--cc", default="gcc")
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--seed", type=int, default=99)
+    ap.add_argument("--contract", choices=("pytorch", "integer"), default="pytorch",
+                    help="qcc's arithmetic (default pytorch: QNNPACK's float32 requantization)")
     ap.add_argument("nets", nargs="+", choices=list(nets.NETS))
     a = ap.parse_args(argv)
     os.makedirs(a.work, exist_ok=True)
