@@ -43,6 +43,7 @@ to temporary names and renamed at the end).
 """
 
 import argparse
+import copy
 import importlib
 import io
 import os
@@ -334,7 +335,8 @@ class _Builder:
 
     def check_quantized(self, node, where):
         for a in node.args:
-            if isinstance(a, fx.Node) and isinstance(self.values.get(a.name), torch.Tensor) \
+            # get_attr nodes are constants (FX mode passes scale/zero_point so)
+            if isinstance(a, fx.Node) and a.op != "get_attr" and isinstance(self.values.get(a.name), torch.Tensor) \
                     and not self.values[a.name].is_quantized:
                 raise ExportError(f"{where} runs on a float tensor: only quantized layers can be "
                                   f"exported (is it missing a qconfig, or a QuantStub before it?)")
@@ -582,9 +584,37 @@ def export(model, example_input, path, name=None):
     return ex
 
 
+def _repair_unpickled(model):
+    """torch 1.13's quantized conv modules pickle through their own
+    __getstate__/__setstate__, which never restore nn.Module's bookkeeping
+    (_modules, _parameters, hooks...), so a torch.save()d whole quantized
+    model cannot even be put in eval mode.  Give every module that lacks
+    them fresh, empty ones; their quantized state was restored."""
+    fresh = nn.Module().__dict__
+    todo = [model]
+    while todo:
+        m = todo.pop()
+        for k, v in fresh.items():
+            if k not in m.__dict__:
+                m.__dict__[k] = copy.copy(v)
+        todo.extend(m.__dict__["_modules"].values())
+    return model
+
+
+def _load_factory(spec):
+    """--factory MODULE:FUNC -> FUNC() (the user's code builds the model)."""
+    mod, _, fn = spec.partition(":")
+    if not mod or not fn:
+        raise ExportError(f"--factory wants MODULE:FUNCTION, got {spec!r}")
+    return getattr(importlib.import_module(mod), fn)()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("model", help="a torch.save()d converted model (the whole nn.Module)")
+    ap.add_argument("model", nargs="?", help="a torch.save()d converted model (the whole nn.Module)")
+    ap.add_argument("--factory", metavar="MODULE:FUNC",
+                    help="instead of a saved model: import MODULE (see --import-path) and call FUNC(), "
+                         "which returns the converted model (e.g. builds it and loads a state_dict)")
     ap.add_argument("-o", "--output", required=True, help="the .q to write (weights go to STEM_w/)")
     ap.add_argument("--input-shape", required=True, help="example input shape, e.g. 1,3,32,32")
     ap.add_argument("--name", help="model name in the .q (default: from the output file name)")
@@ -602,15 +632,20 @@ def main(argv=None):
         shape = tuple(int(v) for v in a.input_shape.split(","))
     except ValueError:
         ap.error(f"bad --input-shape {a.input_shape!r}")
+    if (a.model is None) == (a.factory is None):
+        ap.error("give a saved model file or --factory MODULE:FUNC (one of them)")
+    what = a.model or a.factory
     try:
-        model = torch.load(a.model, map_location="cpu")
+        model = _load_factory(a.factory) if a.factory else torch.load(a.model, map_location="cpu")
     except Exception as e:   # noqa: BLE001
-        print(f"torch2q: error: cannot load {a.model}: {e}", file=sys.stderr)
+        print(f"torch2q: error: cannot load {what}: {e}", file=sys.stderr)
         return 1
     if not isinstance(model, nn.Module):
-        print(f"torch2q: error: {a.model} holds a {_tname(model)}, not a model "
+        print(f"torch2q: error: {what} gives a {_tname(model)}, not a model "
               f"(save the module itself: torch.save(model, path))", file=sys.stderr)
         return 1
+    if a.model:
+        _repair_unpickled(model)
     try:
         g = torch.Generator().manual_seed(0)
         ex = export(model, torch.randn(shape, generator=g), a.output, a.name)
