@@ -40,6 +40,19 @@ static const char *conv_requant(Graph *g, const Node *n, const char *oc)
 	                    (int)n->zp, (int)n->lo, (int)n->hi);
 }
 
+static const char *restrict_unless_inplace(const Node *n)
+{
+	return n->inplace ? "" : "restrict ";
+}
+
+/* A windowed kernel (pooling, depthwise) writing into its own input. */
+static void inplace_note(FILE *c, const Node *n)
+{
+	if (n->inplace)
+		fprintf(c, "/* in place: y is x's buffer.  Outputs go in raster order, each pixel after its window\n"
+		           " * was read, and qcc checked that none lands on an input pixel a later one reads. */\n");
+}
+
 /* Weights repacked [OC][KH][KW][IC/groups] as one string literal (cg_bytes),
  * their per-channel scales in a comment above. */
 static void conv_constants(FILE *c, Graph *g, const Node *n, const CgOptions *opt)
@@ -89,7 +102,9 @@ static void emit_conv(FILE *c, Graph *g, const Node *n, const CgOptions *o)
 	int64_t icg = IC / a->groups, ocg = OC / a->groups;
 	int zw = cg_weight_zp_used(n);
 	conv_constants(c, g, n, o);
-	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", L, tx, ty);
+	inplace_note(c, n);
+	fprintf(c, "static void %s(const %s *%sx, %s *%sy)\n{\n", L, tx, restrict_unless_inplace(n), ty,
+	        restrict_unless_inplace(n));
 	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n", LL(n->dims[0]));
 	fprintf(c, "\tfor (int oy = 0; oy < %lld; oy++)\n", LL(OH));
 	fprintf(c, "\tfor (int ox = 0; ox < %lld; ox++)\n", LL(OW));
@@ -171,10 +186,6 @@ static void emit_dequantize(FILE *c, Graph *g, const Node *n)
 }
 
 /* An in-place kernel's output aliases an input: no restrict on either. */
-static const char *restrict_unless_inplace(const Node *n)
-{
-	return n->inplace ? "" : "restrict ";
-}
 
 /* requantize, and a standalone relu/relu6/clamp (equal qparams: a clamp). */
 static void emit_elementwise(FILE *c, Graph *g, const Node *n)
@@ -253,8 +264,11 @@ static void emit_global_pool(FILE *c, Graph *g, const Node *n)
 	const Node *x = n->in[0];
 	int64_t C = x->dims[1], HW = x->dims[2] * x->dims[3];
 	int area = p->kh * p->kw;
-	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", cg_layer(g, n), cg_ctype(x->dtype),
-	        cg_ctype(n->dtype));
+	if (n->inplace)
+		fprintf(c, "/* in place: y is x's buffer; y[b][c] is written after the last read of channel c, at an\n"
+		           " * index that no later read uses */\n");
+	fprintf(c, "static void %s(const %s *%sx, %s *%sy)\n{\n", cg_layer(g, n), cg_ctype(x->dtype),
+	        restrict_unless_inplace(n), cg_ctype(n->dtype), restrict_unless_inplace(n));
 	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int c = 0; c < %lld; c++) {\n\t\tint32_t sum = 0;\n",
 	        LL(n->dims[0]), LL(C));
 	fprintf(c, "\t\tfor (int i = 0; i < %lld; i++)\n\t\t\tsum += x[(b * %lld + i) * %lld + c] - %d;\n", LL(HW),
@@ -280,7 +294,9 @@ static void emit_pool(FILE *c, Graph *g, const Node *n)
 	}
 	if (!is_max && !fixed)
 		requant_arrays(c, g, n, &p->rq, "");
-	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", L, cg_ctype(x->dtype), ty);
+	inplace_note(c, n);
+	fprintf(c, "static void %s(const %s *%sx, %s *%sy)\n{\n", L, cg_ctype(x->dtype), restrict_unless_inplace(n), ty,
+	        restrict_unless_inplace(n));
 	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int oy = 0; oy < %lld; oy++)\n", LL(n->dims[0]), LL(OH));
 	fprintf(c, "\tfor (int ox = 0; ox < %lld; ox++)\n\tfor (int c = 0; c < %lld; c++) {\n", LL(OW), LL(C));
 	if (is_max)

@@ -137,12 +137,77 @@ int ir_is_alias(const Node *n)
 	       ir_layout_is_logical(n->in[0]);
 }
 
+/* The first in-bounds input index of a window starting at o (may be < 0),
+ * stepping by d, over an axis of size len; len when none is. */
+static int64_t first_inside(int64_t o, int d, int k, int64_t len)
+{
+	for (int t = 0; t < k; t++, o += d)
+		if (o >= 0)
+			return o < len ? o : len;
+	return len;
+}
+
+/* A windowed kernel that runs in raster order -- output pixel by output
+ * pixel, each pixel's channels written only after its window was read --
+ * may write into its own input buffer when no output pixel lands on an
+ * input pixel that a later output pixel still reads.  Channels line up
+ * (same count, same element size), so pixel indices decide: scanning the
+ * outputs backwards, each must sit below every pixel read after it.  True
+ * for strided pooling (2x2/2, 3x3/2 pad 1) and stride-2 depthwise; never
+ * for stride 1 with padding, which reads the row above. */
+static int raster_inplace_ok(const Node *n)
+{
+	const Node *x = n->in[0];
+	int kh, kw, s[2], d[2], pt, pl;
+	if (n->op == OP_CONV2D) {
+		const ConvAttr *a = &n->u.conv;
+		kh = a->kh, kw = a->kw, s[0] = a->stride[0], s[1] = a->stride[1];
+		d[0] = a->dilation[0], d[1] = a->dilation[1], pt = a->pad[0], pl = a->pad[1];
+	} else {
+		const PoolAttr *p = &n->u.pool;
+		kh = p->kh, kw = p->kw, s[0] = p->stride[0], s[1] = p->stride[1];
+		d[0] = p->dilation[0], d[1] = p->dilation[1], pt = p->pad[0], pl = p->pad[1];
+	}
+	int64_t IH = x->dims[2], IW = x->dims[3], OH = n->dims[2], OW = n->dims[3];
+	int64_t later = INT64_MAX; /* the least input pixel read by the outputs after this one */
+	for (int64_t oy = OH - 1; oy >= 0; oy--)
+		for (int64_t ox = OW - 1; ox >= 0; ox--) {
+			if (oy * OW + ox >= later)
+				return 0;
+			int64_t iy = first_inside(oy * s[0] - pt, d[0], kh, IH), ix = first_inside(ox * s[1] - pl, d[1], kw, IW);
+			if (iy < IH && ix < IW && iy * IW + ix < later)
+				later = iy * IW + ix;
+		}
+	return 1;
+}
+
+/* Pooling or depthwise, with the portable kernel (the SIMD ones are not
+ * written for aliasing), channels matching its input's. */
+int ir_windowed_inplace_ok(const Node *n, int i)
+{
+	if (n->nin < 1)
+		return 0;
+	const Node *x = n->in[0];
+	int pool = n->op == OP_MAXPOOL2D || n->op == OP_AVGPOOL2D || n->op == OP_GLOBAL_AVGPOOL;
+	int dw = n->op == OP_CONV2D && n->u.conv.groups > 1 && n->u.conv.groups == x->dims[1];
+	if (i != 0 || !(pool || dw) || !n->kernel || strcmp(n->kernel, "portable") != 0 || n->rank != 4 ||
+	    x->dims[1] != n->dims[1] || ir_dtype_size(x->dtype) != ir_dtype_size(n->dtype))
+		return 0;
+	if (n->op == OP_GLOBAL_AVGPOOL)
+		return 1; /* channel c of batch b is written after its last read, at an index no later read uses */
+	return x->dims[0] == 1 && raster_inplace_ok(n);
+}
+
 int ir_can_alias_input(Graph *g, const Node *n, int i)
 {
 	const Node *x = n->in[i];
 	(void)g;
-	return (op_info[n->op].flags & OPF_INPLACE) && ir_in_arena(n) && ir_in_arena(x) &&
-	       ir_dtype_size(x->dtype) == ir_dtype_size(n->dtype) && ir_numel(x) == ir_numel(n);
+	if (!ir_in_arena(n) || !ir_in_arena(x))
+		return 0;
+	if (ir_windowed_inplace_ok(n, i))
+		return 1;
+	return (op_info[n->op].flags & OPF_INPLACE) && ir_dtype_size(x->dtype) == ir_dtype_size(n->dtype) &&
+	       ir_numel(x) == ir_numel(n);
 }
 
 int ir_in_arena(const Node *n)

@@ -253,9 +253,14 @@ int ir_layout_is_logical(const Node *n);
 int ir_is_alias(const Node *n);
 /* May n's output take over input i's buffer, as far as the op and types
  * go?  True for ops marked OPF_INPLACE whose output has input i's byte size
- * and element size.  pass_plan adds the condition on lifetimes: input i
- * must have no reader after n. */
+ * and element size, and for pooling and depthwise with the portable kernel
+ * where the raster order never overwrites an input pixel still to be read
+ * (stride-2 windows, global pooling).  pass_plan adds the condition on
+ * lifetimes: input i must have no reader after n. */
 int ir_can_alias_input(Graph *g, const Node *n, int i);
+/* The pooling/depthwise part of ir_can_alias_input.  Such an output is
+ * smaller than its input: it takes the start of the input's buffer. */
+int ir_windowed_inplace_ok(const Node *n, int i);
 /* Does the node live in the activation arena?  f32 inputs are read from
  * the caller's buffer and dequantize writes to it. */
 int ir_in_arena(const Node *n);

@@ -130,6 +130,25 @@ static void jstr(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* conv2d and pooling: the window, so that tools can check in-place plans. */
+static void window_json(FILE *f, const Node *n)
+{
+	const int *s, *d, *p;
+	int k[2];
+	if (n->op == OP_CONV2D) {
+		const ConvAttr *a = &n->u.conv;
+		k[0] = a->kh, k[1] = a->kw, s = a->stride, d = a->dilation, p = a->pad;
+		fprintf(f, ", \"groups\": %d", a->groups);
+	} else if (n->op == OP_MAXPOOL2D || n->op == OP_AVGPOOL2D || n->op == OP_GLOBAL_AVGPOOL) {
+		const PoolAttr *a = &n->u.pool;
+		k[0] = a->kh, k[1] = a->kw, s = a->stride, d = a->dilation, p = a->pad;
+	} else
+		return;
+	fprintf(f, ", \"window\": {\"kernel\": [%d, %d], \"stride\": [%d, %d], \"dilation\": [%d, %d], "
+	           "\"pad\": [%d, %d, %d, %d]}",
+	        k[0], k[1], s[0], s[1], d[0], d[1], p[0], p[1], p[2], p[3]);
+}
+
 static void json_layer(FILE *f, Graph *g, const Node *n, const Cost *c)
 {
 	fprintf(f, "    {\"name\": ");
@@ -165,6 +184,7 @@ static void json_layer(FILE *f, Graph *g, const Node *n, const Cost *c)
 		jstr(f, n->inplace->name);
 	else
 		fprintf(f, "null");
+	window_json(f, n);
 	fprintf(f, ",\n     \"scratch_offset\": %lld, \"scratch_bytes\": %lld, \"kernel\": ", (long long)n->scratch_off,
 	        (long long)n->scratch_bytes);
 	jstr(f, n->op == OP_INPUT ? "" : n->kernel);

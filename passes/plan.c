@@ -4,13 +4,19 @@
  * defines it to its last reader (outputs: to the end).  A free reshape
  * shares its input's buffer and stretches its lifetime.  An elementwise
  * node (ir_can_alias_input) whose input has no reader after it takes that
- * input's buffer over: it runs in place.  A kernel's scratch is a buffer
- * live only while its node runs.  Every buffer is rounded up to ALIGN bytes,
- * which suits every SIMD target (a 64-byte AVX-512 vector, a cache line).
+ * input's buffer over: it runs in place.  A pooling or depthwise node whose
+ * raster order allows it (ir_windowed_inplace_ok) and whose input has no
+ * later reader keeps a buffer of its own, smaller, *tied* to the input's:
+ * placed at the input's offset when that fits, it overlaps the input at its
+ * own step only, and the input's tail is free again after it.  A kernel's
+ * scratch is a buffer live only while its node runs.  Every buffer is
+ * rounded up to ALIGN bytes, which suits every SIMD target (a 64-byte
+ * AVX-512 vector, a cache line).
  *
- * Bound.  At each node step the buffers live then must be disjoint, so the
- * largest sum of live buffer sizes over all steps is a lower bound on the
- * arena (Graph.arena_bound).
+ * Bound.  At each node step the buffers live then must be disjoint (a tied
+ * pair counts as its input alone at the step they share), so the largest
+ * such sum over all steps is a lower bound on the arena
+ * (Graph.arena_bound).
  *
  * Placement.  Finding the best offsets is NP-hard in general, but networks
  * are small, so we try several cheap strategies and keep the smallest
@@ -23,18 +29,20 @@
  * On a chain, putting consecutive tensors at opposite ends meets the bound
  * exactly; on residual networks it stays within a few percent of it. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ir.h"
 
 #define ALIGN 64
 
-typedef struct {
+typedef struct Buf {
 	int64_t *off_out;        /* where the placement goes: a node's arena_off or scratch_off */
 	Node *node;              /* defining node (for the side of its input), NULL: scratch */
 	int64_t size;            /* bytes, rounded up to ALIGN; 0: merged into another buffer */
 	int first, last;         /* lifetime, in node indices, inclusive */
 	int64_t off;
 	int top;                 /* placed from the top (two-sided placement) */
+	struct Buf *tie;         /* a windowed in-place output: the input buffer whose start it wants */
 } Buf;
 
 typedef struct {
@@ -60,9 +68,27 @@ static int live_together(const Buf *a, const Buf *b)
 	return a->first <= b->last && b->first <= a->last;
 }
 
+/* Would b at off overlap the placed a?  A tied pair may share bytes when
+ * they start at the same offset. */
 static int clash(const Buf *a, const Buf *b, int64_t off)
 {
+	if ((a->tie == b || b->tie == a) && a->off == off)
+		return 0;
 	return live_together(a, b) && a->off < off + b->size && off < a->off + a->size;
+}
+
+/* A tied buffer goes to its input's offset when that is free; -1 if not. */
+static int64_t tied(Buf **placed, int np, const Buf *b, int64_t ceiling)
+{
+	int i;
+	for (i = 0; i < np && placed[i] != b->tie; i++)
+		;
+	if (!b->tie || i == np || b->tie->off + b->size > ceiling)
+		return -1;
+	for (i = 0; i < np; i++)
+		if (clash(placed[i], b, b->tie->off))
+			return -1;
+	return b->tie->off;
 }
 
 /* The lowest offset at which b overlaps none of the placed buffers. */
@@ -133,6 +159,20 @@ static void collect(Graph *g, Plan *p)
 	}
 }
 
+/* Pooling/depthwise outputs allowed to start at their input's offset. */
+static void tie_windowed(Graph *g, Plan *p)
+{
+	for (int i = 0; i < g->nnodes; i++) {
+		Node *n = g->nodes[i];
+		int s = p->slot[i];
+		if (s < 0 || !ir_windowed_inplace_ok(n, 0))
+			continue;
+		int sx = p->slot[root(n->in[0])->id];
+		if (sx >= 0 && p->bufs[sx].last == i && p->bufs[sx].size >= p->bufs[s].size)
+			p->bufs[s].tie = &p->bufs[sx];
+	}
+}
+
 /* In node order, so that a chain of in-place nodes shares one buffer. */
 static void merge_inplace(Graph *g, Plan *p)
 {
@@ -141,7 +181,7 @@ static void merge_inplace(Graph *g, Plan *p)
 		int s = p->slot[i];
 		for (int j = 0; s >= 0 && j < n->nin; j++) {
 			int sx = p->slot[root(n->in[j])->id];
-			if (sx < 0 || !ir_can_alias_input(g, n, j) || p->bufs[sx].last != i)
+			if (sx < 0 || !ir_can_alias_input(g, n, j) || ir_windowed_inplace_ok(n, j) || p->bufs[sx].last != i)
 				continue;
 			Buf *x = &p->bufs[sx], *y = &p->bufs[s];
 			x->last = y->last > x->last ? y->last : x->last;
@@ -173,9 +213,11 @@ static int64_t bound(Graph *g, const Plan *p)
 	int64_t best = 0;
 	for (int t = 0; t <= g->nnodes; t++) {
 		int64_t sum = 0;
-		for (int i = 0; i < p->nb; i++)
-			if (p->bufs[i].first <= t && t <= p->bufs[i].last)
-				sum += p->bufs[i].size;
+		for (int i = 0; i < p->nb; i++) {
+			const Buf *b = &p->bufs[i];
+			if (b->first <= t && t <= b->last && !(b->tie && b->first == t))
+				sum += b->size;
+		}
 		best = sum > best ? sum : best;
 	}
 	return best;
@@ -201,11 +243,26 @@ static int by_time(const void *a, const void *b)
 	return (x->node == NULL) - (y->node == NULL);
 }
 
+/* Bring the buffer tied to order[i] (if any) right after it, so that it
+ * is placed next, while its input's start is still free. */
+static void pull_tied(Buf **order, int n, int i)
+{
+	for (int j = i + 1; j < n; j++)
+		if (order[j]->tie == order[i]) {
+			Buf *t = order[j];
+			memmove(&order[i + 2], &order[i + 1], (size_t)(j - i - 1) * sizeof *order);
+			order[i + 1] = t;
+			return;
+		}
+}
+
 static int64_t largest_first(Buf **order, int n)
 {
 	int64_t size = 0;
 	for (int i = 0; i < n; i++) {
-		order[i]->off = lowest(order, i, order[i]);
+		int64_t t = tied(order, i, order[i], INT64_MAX);
+		order[i]->off = t >= 0 ? t : lowest(order, i, order[i]);
+		pull_tied(order, n, i);
 		if (order[i]->off + order[i]->size > size)
 			size = order[i]->off + order[i]->size;
 	}
@@ -230,6 +287,13 @@ static int64_t two_sided(const Plan *p, Buf **order, int n, int64_t ceiling, int
 {
 	for (int i = 0; i < n; i++) {
 		Buf *b = order[i];
+		int64_t t = tied(order, i, b, ceiling);
+		pull_tied(order, n, i);
+		if (t >= 0) {
+			b->off = t;
+			b->top = b->tie->top;
+			continue;
+		}
 		int64_t lo = lowest(order, i, b);
 		int64_t hi = highest(order, i, b, ceiling);
 		int fits_lo = lo + b->size <= ceiling, fits_hi = hi >= 0;
@@ -272,11 +336,15 @@ void pass_plan(Graph *g)
 	Plan p = {0};
 	collect(g, &p);
 	merge_inplace(g, &p);
+	tie_windowed(g, &p);
 	add_scratch(g, &p);
 	g->arena_bound = bound(g, &p);
 	place(g, &p);
 	for (int i = 0; i < g->nnodes; i++) {
 		Node *n = g->nodes[i];
+		const Buf *b = p.slot[i] >= 0 ? &p.bufs[p.slot[i]] : NULL;
+		if (b && b->node == n && b->tie && *b->off_out == *b->tie->off_out)
+			n->inplace = n->in[0]; /* it did get its input's start */
 		if (ir_in_arena(n) && (ir_is_alias(n) || n->inplace))
 			n->arena_off = n->inplace ? root(n->inplace)->arena_off : root(n)->arena_off;
 	}
