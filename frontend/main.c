@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ir.h"
@@ -31,6 +32,7 @@ static const struct {
 typedef struct {
 	const char *input, *output, *prefix, *target, *dump_after;
 	int dump_ir, opt;
+	int werror;              /* -Werror */
 	int static_arena;        /* --static-arena */
 	int trace_layers;        /* --trace-layers */
 	int weights_separate;    /* --weights=separate */
@@ -72,6 +74,7 @@ static void usage(FILE *f)
 	           "                      arena argument and is then not reentrant\n"
 	           "  --weights=separate  weights go to OUT_weights.c (compile and link it too);\n"
 	           "                      --weights=inline (default) keeps them in OUT.c\n"
+	           "  -Werror             treat warnings as errors (exit status 1)\n"
 	           "  -O0                 no activation fusion (for debugging; same results)\n"
 	           "  -O2                 all optimisations (default)\n"
 	           "  --help              this text\n"
@@ -135,6 +138,8 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->weights_separate = 1;
 		else if (!strcmp(a, "--weights=inline"))
 			o->weights_separate = 0;
+		else if (!strcmp(a, "-Werror") || !strcmp(a, "--warnings-as-errors"))
+			o->werror = 1;
 		else if (!strcmp(a, "-O0"))
 			o->opt = 0;
 		else if (!strcmp(a, "-O2") || !strcmp(a, "-O"))
@@ -175,16 +180,40 @@ static int parse_args(int argc, char **argv, Options *o)
 	return 0;
 }
 
+/* size: the file's, or -1 when only known to be past the limit */
+static void too_large(const char *path, long long size)
+{
+	if (size >= 0)
+		fprintf(stderr, "qcc: error: '%s' is %lld bytes; ", path, size);
+	else
+		fprintf(stderr, "qcc: error: '%s' holds more than %ld bytes; ", path, (long)QCC_MAX_SOURCE_BYTES);
+	fprintf(stderr, "qcc reads .q files of at most %ld bytes (256 MiB)\n", (long)QCC_MAX_SOURCE_BYTES);
+}
+
+/* A regular file's size is checked before reading it; anything else (a
+ * pipe, /dev/zero) is read up to the limit and refused past it, so the
+ * memory used stays bounded. */
 static int read_source(Arena *a, const char *path, Source *src)
 {
+	struct stat st;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		fprintf(stderr, "qcc: error: cannot open '%s': %s\n", path, strerror(errno));
 		return -1;
 	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "qcc: error: '%s' is a directory, not a .q file\n", path);
+		fclose(f);
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > QCC_MAX_SOURCE_BYTES) {
+		too_large(path, (long long)st.st_size);
+		fclose(f);
+		return -1;
+	}
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap);
-	for (size_t got; buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0;) {
+	for (size_t got; buf && len <= (size_t)QCC_MAX_SOURCE_BYTES && (got = fread(buf + len, 1, cap - len - 1, f)) > 0;) {
 		len += got;
 		if (cap - len - 1 == 0) {
 			char *more = realloc(buf, cap *= 2);
@@ -196,7 +225,12 @@ static int read_source(Arena *a, const char *path, Source *src)
 	int err = ferror(f) || !buf;
 	fclose(f);
 	if (err) {
-		fprintf(stderr, "qcc: error: cannot read '%s'%s\n", path, buf ? "" : ": out of memory");
+		fprintf(stderr, "qcc: error: cannot read '%s': %s\n", path, buf ? strerror(errno) : "out of memory");
+		free(buf);
+		return -1;
+	}
+	if (len > (size_t)QCC_MAX_SOURCE_BYTES) {
+		too_large(path, -1);
 		free(buf);
 		return -1;
 	}
@@ -350,7 +384,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	Arena *a = arena_new();
 	Source src;
-	Diag d = {&src, stderr, 0, 0};
+	Diag d = {&src, stderr, 0, 0, o.werror};
 	if (read_source(a, o.input, &src)) {
 		arena_free(a);
 		return EXIT_USER;

@@ -428,6 +428,32 @@ static void infer_q(Graph *g, Node *n)
 	    n->op == OP_CONV2D || n->op == OP_LINEAR ? ", or follow it with a batchnorm/relu that has them" : "");
 }
 
+/* Warnings for what no output needs: a tensor nothing reads, an input no
+ * output depends on.  Given only for a graph without errors (a broken
+ * file is full of unused names), and here, while each node is still the
+ * statement that wrote it. */
+static void warn_unused(Graph *g)
+{
+	char *read = arena_alloc(g->arena, (size_t)g->nnodes + 1);
+	char *live = arena_alloc(g->arena, (size_t)g->nnodes + 1);
+	for (int i = 0; i < g->noutputs; i++)
+		live[g->outputs[i]->id] = 1;
+	for (int i = g->nnodes - 1; i >= 0; i--)
+		for (int j = 0; j < g->nodes[i]->nin; j++) {
+			read[g->nodes[i]->in[j]->id] = 1;
+			live[g->nodes[i]->in[j]->id] |= live[i];
+		}
+	for (int i = 0; i < g->nnodes; i++) {
+		Node *n = g->nodes[i];
+		Span name = {n->span.begin, n->span.begin + (uint32_t)strlen(n->name)};
+		if (n->op == OP_INPUT && !live[i])
+			diag_warning(g->diag, n->op_span, "input '%s' is not used by any output", n->name);
+		else if (n->op != OP_INPUT && !read[i] && !n->is_output)
+			diag_warning(g->diag, name, "tensor '%s' is never used: it is not an output and nothing reads it",
+			             n->name);
+	}
+}
+
 void pass_infer(Graph *g)
 {
 	for (int i = 0; i < g->nnodes; i++) {
@@ -455,4 +481,6 @@ void pass_infer(Graph *g)
 	}
 	if (g->noutputs == 0)
 		diag_error(g->diag, g->model_span, "model '%s' has no 'output' statement", g->model ? g->model : "?");
+	if (!g->diag->nerrors)
+		warn_unused(g);
 }
