@@ -246,6 +246,15 @@ static void infer_pool(Graph *g, Node *n)
 		ERR(n, "padding must be smaller than the %dx%d window", p->kh, p->kw);
 		return;
 	}
+	/* an average is an int32 sum of the window's x - zp */
+	int32_t qmin, qmax;
+	ir_dtype_range(x->dtype, &qmin, &qmax);
+	int64_t area = (int64_t)p->kh * p->kw, dev = x->zp - qmin > qmax - x->zp ? x->zp - qmin : qmax - x->zp;
+	if (n->op != OP_MAXPOOL2D && area * dev > INT32_MAX) {
+		ERR(n, "accumulation of %s '%s' can overflow int32: its %dx%d window sums %lld values, worst case %lld > "
+		    "2147483647", opname(n), n->name, p->kh, p->kw, (long long)area, (long long)(area * dev));
+		return;
+	}
 	int64_t oh = window_out(x->dims[2], p->pad[0], p->pad[2], p->kh, p->dilation[0], p->stride[0]);
 	int64_t ow = window_out(x->dims[3], p->pad[1], p->pad[3], p->kw, p->dilation[1], p->stride[1]);
 	if (oh < 1 || ow < 1) {
@@ -343,6 +352,10 @@ static void infer_reshape(Graph *g, Node *n)
 			return;
 		} else
 			known *= r->shape[i];
+		if (known > QCC_MAX_ELEMENTS) {   /* before the product can overflow int64 */
+			ERR(n, "cannot reshape '%s' of %lld elements to this shape", x->name, (long long)ir_numel(x));
+			return;
+		}
 	}
 	int64_t total = ir_numel(x);
 	n->rank = r->rank;
