@@ -861,8 +861,8 @@ static int per_tensor_only(Lower *lw, const Call *q)
 		const Arg *a = &q->args[i];
 		int list = a->val->kind == V_LIST || a->val->kind == V_STR;
 		if (a->name && (strcmp(a->name, "axis") == 0 || (list && strcmp(a->name, "range") != 0))) {
-			ERR(a->val->span, "per-channel qparams are supported on constants only; tensors are quantized per "
-			    "tensor, with one scale and zp");
+			ERR(a->val->span, "%sper-channel qparams are supported on constants only; tensors are quantized per "
+			    "tensor, with one scale and zp", a->val->kind == V_STR ? "a number is written without quotes, and " : "");
 			return 0;
 		}
 	}

@@ -388,6 +388,10 @@ static int check_header(Graph *g, Span at, Npy *f)
 static int npy_read(Graph *g, const char *path, Span at, Npy *f)
 {
 	memset(f, 0, sizeof *f);
+	if (!path[0]) {
+		diag_error(g->diag, at, "the path of a .npy file is empty");
+		return 0;
+	}
 	f->shown = resolve(g, path);
 	if (!read_file(g, at, f))
 		return 0;

@@ -289,6 +289,8 @@ static void infer_add(Graph *g, Node *n)
 static void infer_concat(Graph *g, Node *n)
 {
 	Node *a = n->in[0];
+	if (n->u.concat.axis < 0)
+		n->u.concat.axis += a->rank;   /* as torch.cat: -3 of a rank-4 tensor is 1 */
 	if (n->u.concat.axis != 1) {
 		ERR(n, "concat supports axis=1 (channels) only, not axis=%d", n->u.concat.axis);
 		return;
