@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""run_diag.py QCC CASE.q -- one diagnostic golden (tests/diag/README.md).
+"""run_diag.py QCC CASE.q -- one diagnostic golden.
 
 Runs qcc on CASE.q from inside its directory, with the extra arguments in
 CASE.args if there is one, and checks:
