@@ -16,7 +16,6 @@
 #include "ir.h"
 #include "frontend.h"
 
-#define LOWER_MAX_INT (1 << 20)   /* bound on stride, pad, kernel, ...: nothing real is near it */
 
 /* A name defined by a statement, and whether that statement failed. */
 typedef struct Def {
@@ -262,7 +261,7 @@ static int get_int(Lower *lw, const Value *v, const char *what, int64_t lo, int6
 static int get_small_int(Lower *lw, const Value *v, const char *what, int lo, int *out)
 {
 	int64_t x;
-	if (!get_int(lw, v, what, lo, LOWER_MAX_INT, &x))
+	if (!get_int(lw, v, what, lo, QCC_MAX_ATTR, &x))
 		return 0;
 	*out = (int)x;
 	return 1;

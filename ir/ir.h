@@ -19,6 +19,7 @@
 #define QCC_MAX_NAME 255                 /* bytes in a name (an identifier) */
 #define QCC_MAX_NUMBER 255               /* bytes in a number as written */
 #define QCC_MAX_STRING 4095              /* bytes in a string (a path: PATH_MAX - 1) */
+#define QCC_MAX_ATTR (1 << 20)           /* stride, pad, dilation, kernel, groups: nothing real is near it */
 #define QCC_MAX_DEPTH 64                 /* ( and [ nested in one statement */
 #define QCC_MAX_ITEMS (1L << 20)         /* arguments and list entries in a file, in all */
 #define QCC_MAX_ERRORS 20                /* errors reported before giving up */
