@@ -72,13 +72,12 @@ typedef struct Stmt {
 } Stmt;
 
 /* ---------- lexer.l ---------- */
-#define LEX_MAX_DEPTH 64        /* open brackets remembered for "never closed" */
-
 typedef struct LexState {
 	Graph *g;
 	uint32_t off;           /* byte offset of the next unread character */
 	int depth;              /* open ( and [; newlines inside them are blanks */
-	Span open[LEX_MAX_DEPTH];   /* where each open bracket is */
+	Span open[QCC_MAX_DEPTH];   /* where each open bracket is (the first QCC_MAX_DEPTH) */
+	long items;             /* arguments and list entries so far, up to QCC_MAX_ITEMS */
 	int at_line_start;      /* no token since the last NEWLINE: blank lines are skipped */
 	int recovering;         /* a syntax error was reported in this statement */
 	int rescan;             /* end the statement, then scan again from rescan_at */
@@ -98,7 +97,8 @@ void lex_close(yyscan_t scanner);
 /* ---------- lower.c ---------- */
 typedef struct Lower Lower;
 Lower *lower_new(Graph *g);
-void lower_stmt(Lower *lw, Stmt *s);
+/* Returns nonzero when a limit was passed and the parse must stop. */
+int lower_stmt(Lower *lw, Stmt *s);
 /* A statement failed to parse; name (may be NULL) is the tensor it would
  * have defined, so that its uses are not reported again as undefined. */
 void lower_failed(Lower *lw, const char *name, Span at);

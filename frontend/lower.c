@@ -16,20 +16,22 @@
 #include "ir.h"
 #include "frontend.h"
 
-#define LOWER_MAX_INT (1 << 20)   /* bound on stride, pad, kernel, ...: nothing real is near it */
-#define INPUT_MAX_DIM 2147483647  /* dims are used as int by the passes */
 
 /* A name defined by a statement, and whether that statement failed. */
 typedef struct Def {
 	const char *name;
 	Span span;
 	int failed;
+	Node *node;             /* the node it defined, NULL if none */
 } Def;
 
 struct Lower {
 	Graph *g;
 	Def *defs;
 	int ndefs;
+	int *slots;             /* hash table of defs: index + 1, 0 when free */
+	int nslots;             /* a power of two, at least twice ndefs */
+	int stop;               /* a limit was passed: the parse ends */
 	int nstmts;             /* statements seen, parsed or not */
 	int model_reported;     /* "expected 'model NAME' first" was said */
 	const char *what;       /* the statement being lowered, for messages: "conv2d 'c1'" */
@@ -259,7 +261,7 @@ static int get_int(Lower *lw, const Value *v, const char *what, int64_t lo, int6
 static int get_small_int(Lower *lw, const Value *v, const char *what, int lo, int *out)
 {
 	int64_t x;
-	if (!get_int(lw, v, what, lo, LOWER_MAX_INT, &x))
+	if (!get_int(lw, v, what, lo, QCC_MAX_ATTR, &x))
 		return 0;
 	*out = (int)x;
 	return 1;
@@ -344,6 +346,8 @@ static int check_scale(Lower *lw, const char *what, double s, Span at, const cha
 	const char *why = "";
 	if (literal && isinf(s))
 		why = ", which overflows a double to infinity";
+	else if (literal && s == 0 && strpbrk(literal, "123456789"))
+		why = ", which underflows a double to 0";
 	else if (fpclassify(s) == FP_SUBNORMAL && s > 0)
 		why = ", which is subnormal (below the smallest normal double, 2.2e-308)";
 	ERR(at, "%s must be a finite positive number, got %s%s", what, shown, why);
@@ -856,8 +860,8 @@ static int per_tensor_only(Lower *lw, const Call *q)
 		const Arg *a = &q->args[i];
 		int list = a->val->kind == V_LIST || a->val->kind == V_STR;
 		if (a->name && (strcmp(a->name, "axis") == 0 || (list && strcmp(a->name, "range") != 0))) {
-			ERR(a->val->span, "per-channel qparams are supported on constants only; tensors are quantized per "
-			    "tensor, with one scale and zp");
+			ERR(a->val->span, "%sper-channel qparams are supported on constants only; tensors are quantized per "
+			    "tensor, with one scale and zp", a->val->kind == V_STR ? "a number is written without quotes, and " : "");
 			return 0;
 		}
 	}
@@ -988,18 +992,57 @@ static void lower_dtype(Lower *lw, Node *n, const Name *dt, const Call *q)
 
 /* ---- names ---- */
 
-static Def *find_def(Lower *lw, const char *name)
+/* FNV-1a */
+static uint32_t hash(const char *s)
 {
-	for (int i = lw->ndefs - 1; i >= 0; i--)
-		if (strcmp(lw->defs[i].name, name) == 0)
-			return &lw->defs[i];
-	return NULL;
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
-static void add_def(Lower *lw, const char *name, Span at, int failed)
+/* The hash slot holding name, or the free slot where it would go. */
+static int *slot(Lower *lw, const char *name)
 {
+	uint32_t mask = (uint32_t)lw->nslots - 1;
+	for (uint32_t i = hash(name) & mask;; i = (i + 1) & mask) {
+		int *sl = &lw->slots[i];
+		if (!*sl || strcmp(lw->defs[*sl - 1].name, name) == 0)
+			return sl;
+	}
+}
+
+static Def *find_def(Lower *lw, const char *name)
+{
+	int *sl = lw->nslots ? slot(lw, name) : NULL;
+	return sl && *sl ? &lw->defs[*sl - 1] : NULL;
+}
+
+/* Names are never redefined (define() refuses), so each is added once. */
+static Def *add_def(Lower *lw, const char *name, Span at, int failed)
+{
+	if (2 * (lw->ndefs + 1) > lw->nslots) {
+		lw->nslots = lw->nslots ? 2 * lw->nslots : 64;
+		lw->slots = arena_alloc(lw->g->arena, (size_t)lw->nslots * sizeof *lw->slots);
+		for (int i = 0; i < lw->ndefs; i++)
+			*slot(lw, lw->defs[i].name) = i + 1;
+	}
 	lw->defs = grow(lw->g->arena, lw->defs, lw->ndefs, sizeof *lw->defs);
-	lw->defs[lw->ndefs++] = (Def){name, at, failed};
+	lw->defs[lw->ndefs] = (Def){name, at, failed, NULL};
+	*slot(lw, name) = ++lw->ndefs;
+	return &lw->defs[lw->ndefs - 1];
+}
+
+/* A statement would define node number QCC_MAX_NODES + 1: said once,
+ * and the parse stops. */
+static int too_many_nodes(Lower *lw, const Name *nm)
+{
+	if (lw->g->nnodes < QCC_MAX_NODES)
+		return 0;
+	ERR(nm->span, "'%s' would be tensor number %d; qcc's limit is %d per file", nm->name, lw->g->nnodes + 1,
+	    QCC_MAX_NODES);
+	lw->stop = 1;
+	return 1;
 }
 
 /* A new name; a second definition is an error pointing at the first. */
@@ -1020,9 +1063,8 @@ static Node *resolve(Lower *lw, const char *name, Span at)
 	Def *d = find_def(lw, name);
 	if (d && d->failed)
 		return NULL;
-	Node *n = d ? ir_find(lw->g, name) : NULL;
-	if (n)
-		return n;
+	if (d && d->node)
+		return d->node;
 	const char **names = arena_alloc(lw->g->arena, (size_t)(lw->ndefs + 1) * sizeof *names);
 	for (int i = 0; i < lw->ndefs; i++)
 		names[i] = lw->defs[i].failed ? NULL : lw->defs[i].name;
@@ -1104,11 +1146,12 @@ static void lower_def(Lower *lw, const Stmt *s)
 	Node **in = arena_alloc(lw->g->arena, (size_t)(c->nargs + 1) * sizeof *in);
 	Span *spans = arena_alloc(lw->g->arena, (size_t)(c->nargs + 1) * sizeof *spans);
 	int ok = sp && nin >= 0 && check_arity(lw, sp, c, nin) && resolve_inputs(lw, in, spans, c);
-	if (fresh)
-		add_def(lw, s->name.name, s->name.span, !ok);
+	if (fresh && ok && too_many_nodes(lw, &s->name))
+		return;
+	Def *d = fresh ? add_def(lw, s->name.name, s->name.span, !ok) : NULL;
 	if (!fresh || !ok)
 		return;
-	Node *n = ir_add_node(lw->g, sp->op, s->name.name, s->span);
+	Node *n = d->node = ir_add_node(lw->g, sp->op, s->name.name, s->span);
 	n->op_span = c->name_span;
 	n->in = in;
 	n->in_span = spans;
@@ -1128,7 +1171,7 @@ static int lower_dims(Lower *lw, Node *n, const Value *v)
 	}
 	int64_t total = 1;
 	for (int i = 0; i < v->nitems; i++) {
-		if (!get_int(lw, v->items[i], "a dimension", 1, INPUT_MAX_DIM, &n->dims[i]))
+		if (!get_int(lw, v->items[i], "a dimension", 1, QCC_MAX_DIM, &n->dims[i]))
 			return 0;
 		if (total > INT64_MAX / 4 / n->dims[i]) {
 			ERR(v->span, "input '%s' has more elements than fit in memory", n->name);
@@ -1143,13 +1186,11 @@ static int lower_dims(Lower *lw, Node *n, const Value *v)
 /* input NAME : DTYPE[dims] [(QPARAMS)] */
 static void lower_input(Lower *lw, const Stmt *s)
 {
-	int fresh = define(lw, &s->name);
-	if (fresh)
-		add_def(lw, s->name.name, s->name.span, 0);
-	if (!fresh)
+	if (!define(lw, &s->name) || too_many_nodes(lw, &s->name))
 		return;
+	Def *d = add_def(lw, s->name.name, s->name.span, 0);
 	lw->what = arena_printf(lw->g->arena, "input '%s'", s->name.name);
-	Node *n = ir_add_node(lw->g, OP_INPUT, s->name.name, s->span);
+	Node *n = d->node = ir_add_node(lw->g, OP_INPUT, s->name.name, s->span);
 	n->op_span = s->name.span;
 	lw->g->inputs = grow(lw->g->arena, lw->g->inputs, lw->g->ninputs, sizeof *lw->g->inputs);
 	lw->g->inputs[lw->g->ninputs++] = n;
@@ -1204,7 +1245,9 @@ static void check_model_first(Lower *lw, const Stmt *s)
 	if (lw->g->model || lw->model_reported || (s && s->kind == S_MODEL))
 		return;
 	lw->model_reported = 1;
-	if (lw->nstmts == 0)
+	if (lw->nstmts == 0 && !s)
+		ERR(((Span){0, 0}), "no statements: a .q file starts with 'model NAME'");
+	else if (lw->nstmts == 0)
 		ERR(((Span){0, 0}), "expected 'model NAME' first");
 }
 
@@ -1215,7 +1258,7 @@ Lower *lower_new(Graph *g)
 	return lw;
 }
 
-void lower_stmt(Lower *lw, Stmt *s)
+int lower_stmt(Lower *lw, Stmt *s)
 {
 	check_model_first(lw, s);
 	lw->nstmts++;
@@ -1225,6 +1268,7 @@ void lower_stmt(Lower *lw, Stmt *s)
 	case S_OUTPUT: lower_output(lw, s); break;
 	case S_DEF: lower_def(lw, s); break;
 	}
+	return lw->stop;
 }
 
 void lower_failed(Lower *lw, const char *name, Span at)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ir.h"
@@ -32,6 +33,7 @@ typedef struct {
 	const char *input, *output, *prefix, *target, *dump_after;
 	int dump_ir, opt;
 	int contract;            /* --contract=: CONTRACT_INTEGER or CONTRACT_PYTORCH */
+	int werror;              /* -Werror */
 	int static_arena;        /* --static-arena */
 	int trace_layers;        /* --trace-layers */
 	int weights_separate;    /* --weights=separate */
@@ -76,6 +78,7 @@ static void usage(FILE *f)
 	           "  --contract=C        the arithmetic (docs/arithmetic.md): integer (default: Q31\n"
 	           "                      multipliers, integer-only) or pytorch (PyTorch QNNPACK's\n"
 	           "                      float32 requantization, bit for bit; portable conv/add kernels)\n"
+	           "  -Werror             treat warnings as errors (exit status 1)\n"
 	           "  -O0                 no activation fusion (for debugging; same results)\n"
 	           "  -O2                 all optimisations (default)\n"
 	           "  --help              this text\n"
@@ -143,6 +146,8 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->contract = CONTRACT_INTEGER;
 		else if (!strcmp(a, "--contract=pytorch"))
 			o->contract = CONTRACT_PYTORCH;
+		else if (!strcmp(a, "-Werror") || !strcmp(a, "--warnings-as-errors"))
+			o->werror = 1;
 		else if (!strcmp(a, "-O0"))
 			o->opt = 0;
 		else if (!strcmp(a, "-O2") || !strcmp(a, "-O"))
@@ -183,16 +188,40 @@ static int parse_args(int argc, char **argv, Options *o)
 	return 0;
 }
 
+/* size: the file's, or -1 when only known to be past the limit */
+static void too_large(const char *path, long long size)
+{
+	if (size >= 0)
+		fprintf(stderr, "qcc: error: '%s' is %lld bytes; ", path, size);
+	else
+		fprintf(stderr, "qcc: error: '%s' holds more than %ld bytes; ", path, (long)QCC_MAX_SOURCE_BYTES);
+	fprintf(stderr, "qcc reads .q files of at most %ld bytes (256 MiB)\n", (long)QCC_MAX_SOURCE_BYTES);
+}
+
+/* A regular file's size is checked before reading it; anything else (a
+ * pipe, /dev/zero) is read up to the limit and refused past it, so the
+ * memory used stays bounded. */
 static int read_source(Arena *a, const char *path, Source *src)
 {
+	struct stat st;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		fprintf(stderr, "qcc: error: cannot open '%s': %s\n", path, strerror(errno));
 		return -1;
 	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "qcc: error: '%s' is a directory, not a .q file\n", path);
+		fclose(f);
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > QCC_MAX_SOURCE_BYTES) {
+		too_large(path, (long long)st.st_size);
+		fclose(f);
+		return -1;
+	}
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap);
-	for (size_t got; buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0;) {
+	for (size_t got; buf && len <= (size_t)QCC_MAX_SOURCE_BYTES && (got = fread(buf + len, 1, cap - len - 1, f)) > 0;) {
 		len += got;
 		if (cap - len - 1 == 0) {
 			char *more = realloc(buf, cap *= 2);
@@ -204,7 +233,12 @@ static int read_source(Arena *a, const char *path, Source *src)
 	int err = ferror(f) || !buf;
 	fclose(f);
 	if (err) {
-		fprintf(stderr, "qcc: error: cannot read '%s'%s\n", path, buf ? "" : ": out of memory");
+		fprintf(stderr, "qcc: error: cannot read '%s': %s\n", path, buf ? strerror(errno) : "out of memory");
+		free(buf);
+		return -1;
+	}
+	if (len > (size_t)QCC_MAX_SOURCE_BYTES) {
+		too_large(path, -1);
 		free(buf);
 		return -1;
 	}
@@ -359,7 +393,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	Arena *a = arena_new();
 	Source src;
-	Diag d = {&src, stderr, 0, 0};
+	Diag d = {&src, stderr, 0, 0, o.werror};
 	if (read_source(a, o.input, &src)) {
 		arena_free(a);
 		return EXIT_USER;

@@ -72,7 +72,7 @@ program:
 
 /* line: stmt NEWLINE | NAME '=' error NEWLINE | error NEWLINE */
 line:
-	  stmt NEWLINE                { lower_stmt(lw, $1); }
+	  stmt NEWLINE                { if (lower_stmt(lw, $1)) YYABORT; }
 	| IDENT '=' error NEWLINE     { lower_failed(lw, $1, @1); yyerrok; }
 	| error NEWLINE               { lower_failed(lw, NULL, @1); yyerrok; }
 	;
@@ -105,8 +105,8 @@ stmt:
 	;
 
 names:
-	  IDENT               { $$ = names_push(scanner, stmt_new(scanner, S_OUTPUT, @1), $1, @1); }
-	| names ',' IDENT     { $$ = names_push(scanner, $1, $3, @3); }
+	  IDENT               { $$ = names_push(scanner, stmt_new(scanner, S_OUTPUT, @1), $1, @1); if (!$$) YYABORT; }
+	| names ',' IDENT     { $$ = names_push(scanner, $1, $3, @3); if (!$$) YYABORT; }
 	;
 
 opt_qparams:
@@ -130,10 +130,10 @@ args:
 	;
 
 arglist:
-	  value               { $$ = call_push(scanner, call_new(scanner), NULL, @1, $1); }
-	| IDENT '=' value     { $$ = call_push(scanner, call_new(scanner), $1, @1, $3); }
-	| arglist ',' value   { $$ = call_push(scanner, $1, NULL, @3, $3); }
-	| arglist ',' IDENT '=' value { $$ = call_push(scanner, $1, $3, @3, $5); }
+	  value               { $$ = call_push(scanner, call_new(scanner), NULL, @1, $1); if (!$$) YYABORT; }
+	| IDENT '=' value     { $$ = call_push(scanner, call_new(scanner), $1, @1, $3); if (!$$) YYABORT; }
+	| arglist ',' value   { $$ = call_push(scanner, $1, NULL, @3, $3); if (!$$) YYABORT; }
+	| arglist ',' IDENT '=' value { $$ = call_push(scanner, $1, $3, @3, $5); if (!$$) YYABORT; }
 	;
 
 /* value: NUMBER | STRING | NAME | list | NAME '(' args ')' */
@@ -159,8 +159,8 @@ list:
 	;
 
 items:
-	  value               { $$ = list_push(scanner, value_new(scanner, V_LIST, @1), $1); }
-	| items ',' value     { $$ = list_push(scanner, $1, $3); }
+	  value               { $$ = list_push(scanner, value_new(scanner, V_LIST, @1), $1); if (!$$) YYABORT; }
+	| items ',' value     { $$ = list_push(scanner, $1, $3); if (!$$) YYABORT; }
 	;
 
 %%
@@ -190,7 +190,7 @@ static void yyerror(YYLTYPE *at, yyscan_t scanner, Lower *lw, const char *msg)
 	(void)lw;
 	diag_error(ls->g->diag, *at, "%s", msg);
 	ls->recovering = 1;
-	if (ls->depth > 0 && ls->depth <= LEX_MAX_DEPTH && starts_line(src, *at)) {
+	if (ls->depth > 0 && ls->depth <= QCC_MAX_DEPTH && starts_line(src, *at)) {
 		Span open = ls->open[ls->depth - 1];
 		if (diag_line(src, at->begin) > diag_line(src, open.begin)) {
 			diag_note(ls->g->diag, open, "to match this '%c'", src->text[open.begin]);
@@ -230,8 +230,24 @@ static Call *call_new(yyscan_t scanner)
 	return arena_alloc(arena(scanner), sizeof(Call));
 }
 
+/* Every argument, list entry and output name counts against
+ * QCC_MAX_ITEMS, which bounds the memory a file can make qcc use (each
+ * costs ~100 bytes for 2 bytes of source).  Past it the parse stops:
+ * the push returns NULL. */
+static int count_item(yyscan_t scanner, Span at)
+{
+	LexState *ls = lex_state(scanner);
+	if (++ls->items <= QCC_MAX_ITEMS)
+		return 1;
+	diag_error(ls->g->diag, at, "more than %ld arguments and list entries in one file; put large constants in "
+	           ".npy files", (long)QCC_MAX_ITEMS);
+	return 0;
+}
+
 static Call *call_push(yyscan_t scanner, Call *c, const char *name, Span name_span, Value *v)
 {
+	if (!count_item(scanner, v->span))
+		return NULL;
 	c->args = grow(arena(scanner), c->args, c->nargs, sizeof *c->args);
 	c->args[c->nargs++] = (Arg){name, name_span, v};
 	return c;
@@ -255,6 +271,8 @@ static Value *value_new(yyscan_t scanner, ValueKind kind, Span at)
 
 static Value *list_push(yyscan_t scanner, Value *list, Value *item)
 {
+	if (!count_item(scanner, item->span))
+		return NULL;
 	list->items = grow(arena(scanner), list->items, list->nitems, sizeof *list->items);
 	list->items[list->nitems++] = item;
 	return list;
@@ -262,18 +280,22 @@ static Value *list_push(yyscan_t scanner, Value *list, Value *item)
 
 static Stmt *names_push(yyscan_t scanner, Stmt *s, const char *name, Span at)
 {
+	if (!count_item(scanner, at))
+		return NULL;
 	s->names = grow(arena(scanner), s->names, s->nnames, sizeof *s->names);
 	s->names[s->nnames++] = (Name){name, at};
 	return s;
 }
 
-/* Source text too long for 32-bit spans is refused up front. */
+/* Source text beyond the limit (which keeps spans within 32 bits) is
+ * refused up front. */
 int frontend_parse(Graph *g)
 {
 	LexState ls = {0};
 	ls.g = g;
-	if (g->src->len >= UINT32_MAX / 2) {
-		diag_plain(g->diag, "%s is too large (%zu bytes)", g->src->path, g->src->len);
+	if (g->src->len > (size_t)QCC_MAX_SOURCE_BYTES) {
+		diag_plain(g->diag, "'%s' is %zu bytes; qcc reads .q files of at most %ld bytes (256 MiB)", g->src->path,
+		           g->src->len, (long)QCC_MAX_SOURCE_BYTES);
 		return 1;
 	}
 	Lower *lw = lower_new(g);

@@ -70,7 +70,7 @@ static int utf8_len(const unsigned char *s, uint32_t n)
  * one space and a control character or a byte that is not UTF-8 becomes
  * '?', so the caret line below, which writes one column per character,
  * lines up, and the terminal gets no raw bytes. */
-static void echo_line(FILE *out, const char *text, uint32_t begin, uint32_t end)
+static void echo_line(FILE *out, const char *text, uint32_t begin, uint32_t end, const char *tail)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	for (uint32_t i = begin; i < end;) {
@@ -81,7 +81,7 @@ static void echo_line(FILE *out, const char *text, uint32_t begin, uint32_t end)
 			fputc(s[i] == '\t' ? ' ' : len == 0 || s[i] < ' ' || s[i] == 0x7F ? '?' : s[i], out);
 		i += len ? (uint32_t)len : 1;
 	}
-	fputc('\n', out);
+	fprintf(out, "%s\n", tail);
 }
 
 /* Writes c once per character of [begin, end). */
@@ -95,18 +95,39 @@ static void pad_columns(FILE *out, const char *text, uint32_t begin, uint32_t en
 	}
 }
 
+/* Moves offset i forward off UTF-8 continuation bytes, to a character's
+ * first byte. */
+static uint32_t char_start(const Source *src, uint32_t i, uint32_t limit)
+{
+	while (i < limit && (src->text[i] & 0xC0) == 0x80)
+		i++;
+	return i;
+}
+
+/* A line longer than QCC_MAX_ECHO bytes is cut to a window around the
+ * caret, "..." marking what was left out, so that an error on a 100 MB
+ * line prints a few lines, not 100 MB. */
 static void show_span(FILE *out, const Source *src, Span at)
 {
 	uint32_t begin = clamp_offset(src, at.begin);
 	uint32_t start = line_start(src, begin);
 	uint32_t stop = start;
+	const char *cut_left = "", *cut_right = "";
 	while (stop < src->len && src->text[stop] != '\n')
 		stop++;
 	if (stop > start && src->text[stop - 1] == '\r')
 		stop--;   /* a CRLF file's '\r' is not echoed */
-	fprintf(out, " %4d | ", diag_line(src, begin));
-	echo_line(out, src->text, start, stop);
-	fputs("      | ", out);
+	if (stop - start > QCC_MAX_ECHO) {
+		uint32_t from = begin - start > QCC_MAX_ECHO / 4 ? char_start(src, begin - QCC_MAX_ECHO / 4, begin) : start;
+		uint32_t to = stop - from > QCC_MAX_ECHO ? char_start(src, from + QCC_MAX_ECHO, stop) : stop;
+		cut_left = from > start ? "..." : "";
+		cut_right = to < stop ? "..." : "";
+		start = from;
+		stop = to;
+	}
+	fprintf(out, " %4d | %s", diag_line(src, begin), cut_left);
+	echo_line(out, src->text, start, stop, cut_right);
+	fprintf(out, "      | %s", *cut_left ? "   " : "");
 	pad_columns(out, src->text, start, begin < stop ? begin : stop, ' ');
 	if (begin > stop)
 		fputc(' ', out);   /* the '\r' or the newline itself */
@@ -119,19 +140,20 @@ static void show_span(FILE *out, const Source *src, Span at)
 	fputc('\n', out);
 }
 
-static void report(Diag *d, Span at, const char *kind, const char *fmt, va_list ap)
+/* tail: what follows the message on its line ("" or " [-Werror]"). */
+static void report(Diag *d, Span at, const char *kind, const char *tail, const char *fmt, va_list ap)
 {
 	FILE *out = d->out ? d->out : stderr;
 	if (!d->src) {
 		fprintf(out, "qcc: %s: ", kind);
 		vfprintf(out, fmt, ap);
-		fputc('\n', out);
+		fprintf(out, "%s\n", tail);
 		return;
 	}
 	uint32_t begin = at.begin;
 	fprintf(out, "%s:%d:%d: %s: ", d->src->path, diag_line(d->src, begin), diag_col(d->src, begin), kind);
 	vfprintf(out, fmt, ap);
-	fputc('\n', out);
+	fprintf(out, "%s\n", tail);
 	show_span(out, d->src, at);
 }
 
@@ -153,16 +175,19 @@ void diag_error(Diag *d, Span at, const char *fmt, ...)
 	va_list ap;
 	count_error(d);
 	va_start(ap, fmt);
-	report(d, at, "error", fmt, ap);
+	report(d, at, "error", "", fmt, ap);
 	va_end(ap);
 }
 
+/* With -Werror (d->werror) a warning is an error and counts as one. */
 void diag_warning(Diag *d, Span at, const char *fmt, ...)
 {
 	va_list ap;
+	if (d->werror)
+		count_error(d);
 	d->nwarnings++;
 	va_start(ap, fmt);
-	report(d, at, "warning", fmt, ap);
+	report(d, at, d->werror ? "error" : "warning", d->werror ? " [-Werror]" : "", fmt, ap);
 	va_end(ap);
 }
 
@@ -170,7 +195,7 @@ void diag_note(Diag *d, Span at, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	report(d, at, "note", fmt, ap);
+	report(d, at, "note", "", fmt, ap);
 	va_end(ap);
 }
 

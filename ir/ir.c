@@ -21,6 +21,22 @@ Graph *ir_new_graph(Arena *a, Source *src, Diag *d)
 	return g;
 }
 
+/* The line of offset, counted on from the previous node's: nodes come
+ * in source order, and counting from the top each time is quadratic. */
+static int line_of(Graph *g, uint32_t offset)
+{
+	if (offset < g->line_off || g->line_at == 0) {
+		g->line_off = 0;
+		g->line_at = 1;
+	}
+	if (offset >= g->src->len)
+		return diag_line(g->src, offset);
+	for (uint32_t i = g->line_off; i < offset; i++)
+		g->line_at += g->src->text[i] == '\n';
+	g->line_off = offset;
+	return g->line_at;
+}
+
 Node *ir_add_node(Graph *g, Op op, const char *name, Span span)
 {
 	if (g->nnodes == g->cap) {
@@ -37,7 +53,7 @@ Node *ir_add_node(Graph *g, Op op, const char *name, Span span)
 	n->name = name;
 	n->span = span;
 	n->op_span = span;
-	n->line = g->src ? diag_line(g->src, span.begin) : 0;
+	n->line = g->src ? line_of(g, span.begin) : 0;
 	n->arena_off = -1;
 	n->scratch_off = -1;
 	g->nodes[g->nnodes++] = n;

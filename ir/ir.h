@@ -9,8 +9,21 @@
 #include <stdio.h>
 
 #define QCC_VERSION "0.1.0"
-#define QCC_MAX_RANK 4      /* tensors have rank 1..4 */
-#define QCC_MAX_ERRORS 20   /* diagnostics reported before giving up */
+/* Limits: every one is checked where the input first shows it and
+ * reported as an error at that place (README.md, "Limits"). */
+#define QCC_MAX_RANK 4                   /* tensors and constants have rank 1..4 */
+#define QCC_MAX_DIM 2147483647           /* one dimension: 2^31 - 1 */
+#define QCC_MAX_ELEMENTS 2147483647      /* elements of one tensor (kernels index with int) */
+#define QCC_MAX_NODES 65536              /* tensors defined by a .q file, inputs included */
+#define QCC_MAX_SOURCE_BYTES (256L << 20) /* size of a .q file: 256 MiB */
+#define QCC_MAX_NAME 255                 /* bytes in a name (an identifier) */
+#define QCC_MAX_NUMBER 255               /* bytes in a number as written */
+#define QCC_MAX_STRING 4095              /* bytes in a string (a path: PATH_MAX - 1) */
+#define QCC_MAX_ATTR (1 << 20)           /* stride, pad, dilation, kernel, groups: nothing real is near it */
+#define QCC_MAX_DEPTH 64                 /* ( and [ nested in one statement */
+#define QCC_MAX_ITEMS (1L << 20)         /* arguments and list entries in a file, in all */
+#define QCC_MAX_ERRORS 20                /* errors reported before giving up */
+#define QCC_MAX_ECHO 160                 /* columns of a long source line echoed under an error */
 
 /* Exit codes of the qcc command. */
 enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTERNAL = 70 };
@@ -58,6 +71,7 @@ typedef struct Diag {
 	FILE *out;          /* stderr normally */
 	int nerrors;        /* errors reported so far */
 	int nwarnings;
+	int werror;         /* -Werror: warnings are reported and counted as errors */
 } Diag;
 /* "file:line:col: error: msg", the source line and a caret under span. */
 void diag_error(Diag *d, Span at, const char *fmt, ...);
@@ -226,6 +240,8 @@ typedef struct Graph {
 	Node **outputs;          /* in declaration order */
 	Span *output_spans;
 	int noutputs;
+	uint32_t line_off;       /* ir_add_node's place in the source: the offset and */
+	int line_at;             /* its line (0: not yet counted) */
 	int opt;                 /* 0 (-O0: no activation fusion) or 2 */
 	Contract contract;
 	const struct Target *target; /* code generation target, for pass_select */

@@ -76,22 +76,23 @@ static int read_file(Graph *g, Span at, Npy *f)
 		diag_error(g->diag, at, "'%s' is a directory, not a .npy file", f->shown);
 		return 0;
 	}
+	/* a device or a pipe has no size to check: /dev/zero would be read
+	 * until memory runs out */
+	if (!S_ISREG(st.st_mode)) {
+		diag_error(g->diag, at, "'%s' is not a regular file", f->shown);
+		return 0;
+	}
 	FILE *fp = fopen(f->shown, "rb");
 	if (!fp) {
 		diag_error(g->diag, at, "cannot open '%s': %s", f->shown, strerror(errno));
 		return 0;
 	}
-	size_t cap = 4096, n = 0;
+	/* the size stat gave, plus one byte to see a file that grew meanwhile */
+	size_t cap = (size_t)st.st_size + 1;
 	unsigned char *buf = malloc(cap);
-	for (;;) {
-		if (!buf)
-			die("npy: out of memory reading '%s'", f->shown);
-		n += fread(buf + n, 1, cap - n, fp);
-		if (n < cap)
-			break;
-		cap *= 2;
-		buf = realloc(buf, cap);
-	}
+	if (!buf)
+		die("npy: out of memory reading '%s' (%zu bytes)", f->shown, cap);
+	size_t n = fread(buf, 1, cap, fp);
 	int failed = ferror(fp);
 	fclose(fp);
 	if (failed) {
@@ -299,6 +300,11 @@ static int check_shape(Graph *g, Span at, Npy *f, const int64_t *all, int stored
 		f->count *= all[i];
 		f->dims[i] = all[i];
 	}
+	if (f->count > QCC_MAX_ELEMENTS) {
+		diag_error(g->diag, at, "'%s' has %lld elements (shape %s); qcc's limit is 2^31-1 per constant", f->shown,
+		           (long long)f->count, shape);
+		return 0;
+	}
 	if (f->count == 0) {
 		diag_error(g->diag, at, "'%s' is empty (shape %s); a constant needs at least one element", f->shown, shape);
 		return 0;
@@ -382,6 +388,10 @@ static int check_header(Graph *g, Span at, Npy *f)
 static int npy_read(Graph *g, const char *path, Span at, Npy *f)
 {
 	memset(f, 0, sizeof *f);
+	if (!path[0]) {
+		diag_error(g->diag, at, "the path of a .npy file is empty");
+		return 0;
+	}
 	f->shown = resolve(g, path);
 	if (!read_file(g, at, f))
 		return 0;

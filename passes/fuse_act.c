@@ -17,6 +17,42 @@
 
 #include "ir.h"
 
+/* zp + rne(real *f (1/s)) before saturation, as quant_clamp_bound
+ * computes it. */
+static double unsaturated(double real, const Node *a)
+{
+	return (double)a->zp + (double)quant_rne((double)((float)real * quant_inv_scale(a->scale)));
+}
+
+/* A finite bound beyond what the output's dtype holds saturates: it has
+ * no effect, which is worth a warning (relu6 on a scale below 6/255 is
+ * a relu).  A clamp wholly outside the range would make every output
+ * the same value: an error. */
+static int check_bounds(Graph *g, const Node *a, double mn, double mx)
+{
+	int32_t qmin, qmax;
+	ir_dtype_range(a->dtype, &qmin, &qmax);
+	double qlo = isinf(mn) ? qmin : unsaturated(mn, a), qhi = isinf(mx) ? qmax : unsaturated(mx, a);
+	const char *q = arena_printf(g->arena, "%s(scale=%.9g, zp=%d)", ir_dtype_name(a->dtype), a->scale, (int)a->zp);
+	if (qlo > qmax || qhi < qmin) {
+		diag_error(g->diag, a->op_span,
+		           "%s '%s' clamps to [%g, %g], which lies outside what %s holds, [%.6g, %.6g]: every output "
+		           "would be %d",
+		           op_info[a->op].name, a->name, mn, mx, q, (qmin - a->zp) * a->scale, (qmax - a->zp) * a->scale,
+		           (int)(qlo > qmax ? qmax : qmin));
+		return 0;
+	}
+	if (qhi > qmax)
+		diag_warning(g->diag, a->op_span,
+		             "the upper bound %g of %s '%s' is %.0f in %s, above the dtype's %d: it has no effect", mx,
+		             op_info[a->op].name, a->name, qhi, q, (int)qmax);
+	if (qlo < qmin && a->op == OP_CLAMP)
+		diag_warning(g->diag, a->op_span,
+		             "the lower bound %g of %s '%s' is %.0f in %s, below the dtype's %d: it has no effect", mn,
+		             op_info[a->op].name, a->name, qlo, q, (int)qmin);
+	return 1;
+}
+
 static int act_bounds(Graph *g, Node *a, int32_t *lo, int32_t *hi)
 {
 	const ActAttr *act = &a->u.act;
@@ -26,6 +62,8 @@ static int act_bounds(Graph *g, Node *a, int32_t *lo, int32_t *hi)
 		diag_error(g->diag, a->op_span, "clamp bounds are reversed: min=%g > max=%g", mn, mx);
 		return 0;
 	}
+	if (!check_bounds(g, a, mn, mx))
+		return 0;
 	*lo = a->op == OP_CLAMP ? quant_clamp_bound(mn, a->scale, a->zp, a->dtype) : a->zp;
 	*hi = quant_clamp_bound(mx, a->scale, a->zp, a->dtype);
 	return 1;

@@ -246,6 +246,15 @@ static void infer_pool(Graph *g, Node *n)
 		ERR(n, "padding must be smaller than the %dx%d window", p->kh, p->kw);
 		return;
 	}
+	/* an average is an int32 sum of the window's x - zp */
+	int32_t qmin, qmax;
+	ir_dtype_range(x->dtype, &qmin, &qmax);
+	int64_t area = (int64_t)p->kh * p->kw, dev = x->zp - qmin > qmax - x->zp ? x->zp - qmin : qmax - x->zp;
+	if (n->op != OP_MAXPOOL2D && area * dev > INT32_MAX) {
+		ERR(n, "accumulation of %s '%s' can overflow int32: its %dx%d window sums %lld values, worst case %lld > "
+		    "2147483647", opname(n), n->name, p->kh, p->kw, (long long)area, (long long)(area * dev));
+		return;
+	}
 	int64_t oh = window_out(x->dims[2], p->pad[0], p->pad[2], p->kh, p->dilation[0], p->stride[0]);
 	int64_t ow = window_out(x->dims[3], p->pad[1], p->pad[3], p->kw, p->dilation[1], p->stride[1]);
 	if (oh < 1 || ow < 1) {
@@ -280,6 +289,8 @@ static void infer_add(Graph *g, Node *n)
 static void infer_concat(Graph *g, Node *n)
 {
 	Node *a = n->in[0];
+	if (n->u.concat.axis < 0)
+		n->u.concat.axis += a->rank;   /* as torch.cat: -3 of a rank-4 tensor is 1 */
 	if (n->u.concat.axis != 1) {
 		ERR(n, "concat supports axis=1 (channels) only, not axis=%d", n->u.concat.axis);
 		return;
@@ -343,6 +354,10 @@ static void infer_reshape(Graph *g, Node *n)
 			return;
 		} else
 			known *= r->shape[i];
+		if (known > QCC_MAX_ELEMENTS) {   /* before the product can overflow int64 */
+			ERR(n, "cannot reshape '%s' of %lld elements to this shape", x->name, (long long)ir_numel(x));
+			return;
+		}
 	}
 	int64_t total = ir_numel(x);
 	n->rank = r->rank;
@@ -428,6 +443,32 @@ static void infer_q(Graph *g, Node *n)
 	    n->op == OP_CONV2D || n->op == OP_LINEAR ? ", or follow it with a batchnorm/relu that has them" : "");
 }
 
+/* Warnings for what no output needs: a tensor nothing reads, an input no
+ * output depends on.  Given only for a graph without errors (a broken
+ * file is full of unused names), and here, while each node is still the
+ * statement that wrote it. */
+static void warn_unused(Graph *g)
+{
+	char *read = arena_alloc(g->arena, (size_t)g->nnodes + 1);
+	char *live = arena_alloc(g->arena, (size_t)g->nnodes + 1);
+	for (int i = 0; i < g->noutputs; i++)
+		live[g->outputs[i]->id] = 1;
+	for (int i = g->nnodes - 1; i >= 0; i--)
+		for (int j = 0; j < g->nodes[i]->nin; j++) {
+			read[g->nodes[i]->in[j]->id] = 1;
+			live[g->nodes[i]->in[j]->id] |= live[i];
+		}
+	for (int i = 0; i < g->nnodes; i++) {
+		Node *n = g->nodes[i];
+		Span name = {n->span.begin, n->span.begin + (uint32_t)strlen(n->name)};
+		if (n->op == OP_INPUT && !live[i])
+			diag_warning(g->diag, n->op_span, "input '%s' is not used by any output", n->name);
+		else if (n->op != OP_INPUT && !read[i] && !n->is_output)
+			diag_warning(g->diag, name, "tensor '%s' is never used: it is not an output and nothing reads it",
+			             n->name);
+	}
+}
+
 void pass_infer(Graph *g)
 {
 	for (int i = 0; i < g->nnodes; i++) {
@@ -455,4 +496,6 @@ void pass_infer(Graph *g)
 	}
 	if (g->noutputs == 0)
 		diag_error(g->diag, g->model_span, "model '%s' has no 'output' statement", g->model ? g->model : "?");
+	if (!g->diag->nerrors)
+		warn_unused(g);
 }

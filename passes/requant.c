@@ -7,16 +7,34 @@
 
 #include "ir.h"
 
-/* what: "" or " channel 3"; how: the formula with its numbers. */
-static int encode(Graph *g, Node *n, Requant *rq, int i, double M, const char *what, const char *how)
+/* what: "" or " channel 3"; how: the formula with its numbers.  A
+ * nonzero M below 2^-32 encodes as 0: the layer (or channel) then outputs
+ * its zero point whatever its input, which deserves a warning, given once
+ * per node (*warned). */
+static int encode_once(Graph *g, Node *n, Requant *rq, int i, double M, const char *what, const char *how,
+                       int *warned)
 {
 	rq->real[i] = M;
-	if (quant_multiplier(M, &rq->mult[i], &rq->shift[i]) == 0)
+	if (quant_multiplier(M, &rq->mult[i], &rq->shift[i]) == 0) {
+		if (rq->mult[i] == 0 && M != 0 && !*warned) {
+			diag_warning(g->diag, n->op_span,
+			             "requantization multiplier of %s '%s'%s is %.6g (%s), below 2^-32: it encodes as 0, so "
+			             "the output is always the zero point",
+			             op_info[n->op].name, n->name, what, M, how);
+			*warned = 1;
+		}
 		return 1;
+	}
 	diag_error(g->diag, n->op_span,
 	           "requantization multiplier of %s '%s'%s is %.6g (%s), outside the supported range |M| < 2^30",
 	           op_info[n->op].name, n->name, what, M, how);
 	return 0;
+}
+
+static int encode(Graph *g, Node *n, Requant *rq, int i, double M, const char *what, const char *how)
+{
+	int warned = 0;
+	return encode_once(g, n, rq, i, M, what, how, &warned);
 }
 
 static const char *ratio(double a, double b)
@@ -29,14 +47,14 @@ static const char *ratio(double a, double b)
 static void conv(Graph *g, Node *n)
 {
 	ConvAttr *a = &n->u.conv;
-	int oc = (int)a->weight->dims[0];
+	int oc = (int)a->weight->dims[0], warned = 0;
 	requant_init(g->arena, &a->rq, oc);
 	for (int c = 0; c < oc; c++) {
 		char what[32], how[128];
 		double M = n->in[0]->scale * a->wscale[c] / n->scale;
 		snprintf(what, sizeof what, " channel %d", c);
 		snprintf(how, sizeof how, "s_in * s_w / s_out = %.6g * %.6g / %.6g", n->in[0]->scale, a->wscale[c], n->scale);
-		if (!encode(g, n, &a->rq, c, M, what, how))
+		if (!encode_once(g, n, &a->rq, c, M, what, how, &warned))
 			return;
 	}
 	if (g->contract != CONTRACT_PYTORCH)
@@ -115,10 +133,10 @@ static void avgpool(Graph *g, Node *n)
 {
 	PoolAttr *p = &n->u.pool;
 	int area = p->kh * p->kw;
-	int nopad = !p->pad[0] && !p->pad[1] && !p->pad[2] && !p->pad[3];
+	int nopad = !p->pad[0] && !p->pad[1] && !p->pad[2] && !p->pad[3], warned = 0;
 	requant_init(g->arena, &p->rq, area + 1);
 	for (int cnt = p->count_include_pad || nopad ? area : 1; cnt <= area; cnt++)
-		encode(g, n, &p->rq, cnt, n->in[0]->scale / (n->scale * cnt), "", "s_in / (s_out * count)");
+		encode_once(g, n, &p->rq, cnt, n->in[0]->scale / (n->scale * cnt), "", "s_in / (s_out * count)", &warned);
 }
 
 static void single(Graph *g, Node *n, double M, const char *how)

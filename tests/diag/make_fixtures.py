@@ -21,6 +21,12 @@ def raw(name, data):
         f.write(data)
 
 
+def npy_header(text):
+    """The version 1.0 preamble and text, padded to 64 bytes as numpy does."""
+    text += " " * (63 - (10 + len(text)) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode()
+
+
 def main():
     os.makedirs(HERE, exist_ok=True)
     w = np.arange(4 * 1 * 3 * 3, dtype="<f4").reshape(4, 1, 3, 3) / 16
@@ -48,6 +54,21 @@ def main():
     header = "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4), }"
     header += " " * (63 - len(header) % 64) + "\n"
     raw("w_absurd.npy", b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode() + b"\0" * 16)
+    # A header claiming 2^31 elements (past qcc's per-constant limit).
+    raw("w_2g.npy", npy_header("{'descr': '|i1', 'fortran_order': False, 'shape': (2147483648,), }") + b"\0" * 16)
+    # Malformed headers: not a dict; format version 4; a structured dtype.
+    raw("w_bad_header.npy", npy_header("descr = '<f4', shape = (4, 1, 3, 3)") + good[128:])
+    raw("w_v4.npy", b"\x93NUMPY\x04\x00" + good[8:])
+    save("w_structured.npy", np.zeros(4, dtype=[("a", "<f4"), ("b", "<i4")]))
+    save("w_empty.npy", np.zeros((4, 1, 0, 3), dtype="<f4"))
+    raw("w_extra.npy", good + b"\0" * 8)                 # 8 bytes past the data
+    # A header length (65535) running past the end of a 64-byte file.
+    raw("w_huge_header.npy", b"\x93NUMPY\x01\x00\xff\xff" + b" " * 54)
+    w_nan = w.copy()
+    w_nan[2, 0, 1, 1] = np.nan
+    save("w_nan.npy", w_nan)
+    save("w_f8_big.npy", np.full((4, 1, 3, 3), 1e300, dtype="<f8"))
+    save("b3.npy", np.array([1.0, 2.0, 3.0], dtype="<f4"))
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ static void parse(Parse *p, const char *text)
 		perror("tmpfile");
 		exit(2);
 	}
-	p->diag = (Diag){&p->src, out, 0, 0};
+	p->diag = (Diag){&p->src, out, 0, 0, 0};
 	p->g = ir_new_graph(p->arena, &p->src, &p->diag);
 	p->rc = frontend_parse(p->g);
 	rewind(out);
@@ -281,7 +281,7 @@ static void test_model_first(void)
 	EXPECT(p.diag.nerrors == 1 && has(&p, "t.q:1:1: error: expected 'model NAME' first\n"), "%s", p.errors);
 	done(&p);
 	parse(&p, "");
-	EXPECT(p.diag.nerrors == 1 && has(&p, "t.q:1:1: error: expected 'model NAME' first\n"), "empty: %s", p.errors);
+	EXPECT(p.diag.nerrors == 1 && has(&p, "t.q:1:1: error: no statements: a .q file starts with 'model NAME'\n"), "empty: %s", p.errors);
 	done(&p);
 }
 

@@ -1,0 +1,3 @@
+# a file of comments and blank lines only
+
+   # indented
