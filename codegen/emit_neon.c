@@ -13,7 +13,8 @@
  * - add, max pool, average pool: vectors over channels or elements.
  * Products u8 x s8 and s8 x s8 are exact in int16 x int16 -> int32.
  * Requantization is qrt_requant_x4 (runtime/qrt_neon.h), lane for lane
- * equal to qrt_requant.  Other nodes use the portable kernels. */
+ * equal to qrt_requant; under --contract=pytorch, qrt_requant_fp32_x4 and
+ * qrt_add_away_x4, equal to their scalar forms.  Other nodes use the portable kernels. */
 #include <string.h>
 
 #include "ir.h"
@@ -208,6 +209,34 @@ static void tiled_channel_array(FILE *c, Graph *g, const Node *n, const char *wh
 	fprintf(c, "\n};\n");
 }
 
+/* The pytorch contract's float32 scales, laid out as tiled_channel_array
+ * does (lanes past a group's last channel hold 0). */
+static void tiled_scale_array(FILE *c, Graph *g, const Node *n, int64_t G, int64_t ocg, int nr)
+{
+	const ConvAttr *a = &n->u.conv;
+	int64_t tiles = cg_round_up(ocg, nr) / nr;
+	fprintf(c, "static const float %s_scale[%lld] = { /* pytorch contract: (s_w * s_in) * (1 / s_out) */",
+	        cg_layer(g, n), LL(G * tiles * nr));
+	for (int64_t gi = 0; gi < G; gi++)
+		for (int64_t t = 0; t < tiles; t++)
+			for (int j = 0; j < nr; j++) {
+				int64_t o = gi * ocg + t * nr + j;
+				fprintf(c, "%s%af,", j % 4 ? " " : "\n\t", t * nr + j < ocg ? (double)a->rq.scale[o] : 0.0);
+			}
+	fprintf(c, "\n};\n");
+}
+
+/* mult and shift arrays, or the float32 scales under the pytorch contract */
+static void requant_arrays(FILE *c, Graph *g, const Node *n, int64_t G, int64_t ocg, int nr)
+{
+	if (n->u.conv.rq.scale) {
+		tiled_scale_array(c, g, n, G, ocg, nr);
+		return;
+	}
+	tiled_channel_array(c, g, n, "mult", G, ocg, nr);
+	tiled_channel_array(c, g, n, "shift", G, ocg, nr);
+}
+
 /* The real values behind the folded constants, for the reader. */
 static void constants_comment(FILE *c, const Node *n)
 {
@@ -285,11 +314,15 @@ static void pad_copy(FILE *c, const ConvGeom *q, const Node *x)
 
 /* Requantizes accumulators vacc<prefix>x0123.. (nq quads) with the tile's
  * mult/shift vectors, then packs them into vout<prefix>. */
-static void requant_pack(FILE *c, const char *ind, const char *prefix, int nq, const Lanes *y)
+static void requant_pack(FILE *c, const Node *n, const char *ind, const char *prefix, int nq, const Lanes *y)
 {
 	for (int k = 0; k < nq; k++)
-		fprintf(c, "%svacc%s%s = qrt_requant_x4(vacc%s%s, vmult%s, vshift%s, vzp, vlo, vhi);\n", ind, prefix,
-		        quad[k], prefix, quad[k], quad[k], quad[k]);
+		if (n->u.conv.rq.scale)
+			fprintf(c, "%svacc%s%s = qrt_requant_fp32_x4(vacc%s%s, vscale%s, vzp, vlo, vhi);\n", ind, prefix,
+			        quad[k], prefix, quad[k], quad[k]);
+		else
+			fprintf(c, "%svacc%s%s = qrt_requant_x4(vacc%s%s, vmult%s, vshift%s, vzp, vlo, vhi);\n", ind, prefix,
+			        quad[k], prefix, quad[k], quad[k], quad[k]);
 	if (nq == 4)
 		fprintf(c, "%sconst %s vout%s = qrt_pack_%s_x16(vacc%s0123, vacc%s4567, vacc%s89AB, vacc%sCDEF);\n", ind,
 		        y->v16, prefix, y->sfx, prefix, prefix, prefix, prefix);
@@ -302,8 +335,11 @@ static void load_mult_shift(FILE *c, Graph *g, const Node *n, const char *ind, c
 {
 	const char *L = cg_layer(g, n);
 	for (int k = 0; k < nq; k++)
-		fprintf(c, "%sconst int32x4_t vmult%s = vld1q_s32(%s_mult + %s + %d), vshift%s = vld1q_s32(%s_shift + %s + %d);\n",
-		        ind, quad[k], L, idx, 4 * k, quad[k], L, idx, 4 * k);
+		if (n->u.conv.rq.scale)
+			fprintf(c, "%sconst float32x4_t vscale%s = vld1q_f32(%s_scale + %s + %d);\n", ind, quad[k], L, idx, 4 * k);
+		else
+			fprintf(c, "%sconst int32x4_t vmult%s = vld1q_s32(%s_mult + %s + %d), vshift%s = vld1q_s32(%s_shift + %s + %d);\n",
+			        ind, quad[k], L, idx, 4 * k, quad[k], L, idx, 4 * k);
 }
 
 /* "8 + 4 + 1" */
@@ -381,7 +417,7 @@ static void emit_conv_body(FILE *c, Graph *g, const Node *n, const ConvGeom *q, 
 	fprintf(c, "%s}\n%s\t}\n", in2, ind);
 	load_mult_shift(c, g, n, arena_printf(g->arena, "%s\t", ind), "lane", nq);
 	for (int j = 0; j < mr; j++)
-		requant_pack(c, arena_printf(g->arena, "%s\t", ind), arena_printf(g->arena, "%dx", j), nq, &y);
+		requant_pack(c, n, arena_printf(g->arena, "%s\t", ind), arena_printf(g->arena, "%dx", j), nq, &y);
 	const char *ind2 = arena_printf(g->arena, "%s\t%s", ind, rem && tiles > 1 ? "\t" : "");
 	if (rem && tiles > 1)
 		fprintf(c, "%s\tif (t < %lld) {\n", ind, LL(tiles - 1));
@@ -414,8 +450,7 @@ static void emit_conv(FILE *c, Graph *g, const Node *n)
 	constants_comment(c, n);
 	conv_weights(c, g, n, &q, nr);
 	tiled_channel_array(c, g, n, "bias", q.G, q.OC / q.G, nr);
-	tiled_channel_array(c, g, n, "mult", q.G, q.OC / q.G, nr);
-	tiled_channel_array(c, g, n, "shift", q.G, q.OC / q.G, nr);
+	requant_arrays(c, g, n, q.G, q.OC / q.G, nr);
 	signature(c, g, n);
 	if (q.padded)
 		pad_copy(c, &q, xn);
@@ -472,7 +507,7 @@ static void emit_dw_tile(FILE *c, Graph *g, const Node *n, const ConvGeom *q, co
 	}
 	fprintf(c, "%s}\n", ind);
 	load_mult_shift(c, g, n, ind, "c", nq);
-	requant_pack(c, ind, "", nq, &y);
+	requant_pack(c, n, ind, "", nq, &y);
 	if (store == width)
 		fprintf(c, "%svst1%s_%s(yp + c, vout);\n", ind, width == 16 ? "q" : "", y.sfx);
 	else if (width == 16)
@@ -491,8 +526,7 @@ static void emit_dwconv(FILE *c, Graph *g, const Node *n)
 	constants_comment(c, n);
 	dw_weights(c, g, n, &q);
 	tiled_channel_array(c, g, n, "bias", 1, q.OC, NR);
-	tiled_channel_array(c, g, n, "mult", 1, q.OC, NR);
-	tiled_channel_array(c, g, n, "shift", 1, q.OC, NR);
+	requant_arrays(c, g, n, 1, q.OC, NR);
 	signature(c, g, n);
 	pad_copy(c, &q, xn);
 	clamp_vectors(c, n);
@@ -530,8 +564,8 @@ static void emit_add_step(FILE *c, const Node *n, const char *ind, int width, co
 		const char *hl = k % 2 ? "vmovl_high_s16(" : "vmovl_s16(vget_low_s16(";
 		const char *close = k % 2 ? ")" : "))";
 		const char *src = k / 2 ? "89ABCDEF" : "01234567";
-		fprintf(c, "%sconst int32x4_t vy%s = qrt_add_x4(%sva%s%s, vmult_a, %svb%s%s, vmult_b, vshift, vzp, vlo, vhi);\n",
-		        ind, quad[k], hl, src, close, hl, src, close);
+		fprintf(c, "%sconst int32x4_t vy%s = %s(%sva%s%s, vmult_a, %svb%s%s, vmult_b, vshift, vzp, vlo, vhi);\n",
+		        ind, quad[k], n->u.add.away ? "qrt_add_away_x4" : "qrt_add_x4", hl, src, close, hl, src, close);
 	}
 	if (width == 16)
 		fprintf(c, "%svst1q_%s(y + %s, qrt_pack_%s_x16(vy0123, vy4567, vy89AB, vyCDEF));\n", ind, y.sfx, i, y.sfx);
@@ -548,7 +582,8 @@ static void emit_add(FILE *c, Graph *g, const Node *n)
 	           " * each step loads its elements of a and b before it stores them in y */\n");
 	fprintf(c, "static void %s(const %s *a, const %s *b, %s *y)\n{\n", cg_layer(g, n),
 	        cg_ctype(xa->dtype), cg_ctype(xb->dtype), cg_ctype(n->dtype));
-	fprintf(c, "\t/* M_a = %.9g, M_b = %.9g, one shared shift */\n", a->real_a, a->real_b);
+	fprintf(c, "\t/* M_a = %.9g, M_b = %.9g, one shared shift%s */\n", a->real_a, a->real_b,
+	        a->away ? "; pytorch contract: QNNPACK's 22-bit multipliers, ties away from zero" : "");
 	if (e8) {
 		fprintf(c, "\tconst int16x8_t vzp_a = vdupq_n_s16(%d), vzp_b = vdupq_n_s16(%d);\n", (int)xa->zp,
 		        (int)xb->zp);
@@ -568,8 +603,9 @@ static void emit_add(FILE *c, Graph *g, const Node *n)
 	}
 	if (E > e8)
 		fprintf(c, "\tfor (int i = %lld; i < %lld; i++) /* the last %lld: scalar */\n"
-		           "\t\ty[i] = (%s)qrt_add(a[i] - %d, %d, b[i] - %d, %d, %d, %d, %d, %d);\n",
-		        LL(e8), LL(E), LL(E - e8), cg_ctype(n->dtype), (int)xa->zp, (int)a->mult_a, (int)xb->zp,
+		           "\t\ty[i] = (%s)%s(a[i] - %d, %d, b[i] - %d, %d, %d, %d, %d, %d);\n",
+		        LL(e8), LL(E), LL(E - e8), cg_ctype(n->dtype), a->away ? "qrt_add_away" : "qrt_add", (int)xa->zp,
+		        (int)a->mult_a, (int)xb->zp,
 		        (int)a->mult_b, a->shift, (int)n->zp, (int)n->lo, (int)n->hi);
 	fprintf(c, "}\n");
 }

@@ -364,6 +364,7 @@ typedef struct Target {
 	void (*select)(Graph *g, Node *n);
 	void (*emit_prologue)(FILE *c, Graph *g, const CgOptions *o);
 	void (*emit_node)(FILE *c, Graph *g, Node *n, const CgOptions *o);
+	int pytorch_kernels;     /* its conv/linear/add kernels implement --contract=pytorch too */
 } Target;
 /* target.c */
 const Target *cg_find_target(const char *name);

@@ -12,7 +12,7 @@ void pass_select(Graph *g)
 		n->kernel = "portable";
 		n->kernel_note = NULL;
 		n->scratch_bytes = 0;
-		if (g->contract == CONTRACT_PYTORCH && (n->op == OP_CONV2D || n->op == OP_LINEAR || (n->op == OP_ADD && n->u.add.away))) {
+		if (g->contract == CONTRACT_PYTORCH && g->target && !g->target->pytorch_kernels && (n->op == OP_CONV2D || n->op == OP_LINEAR || (n->op == OP_ADD && n->u.add.away))) {
 			n->kernel_note = "the pytorch contract's requantization has no SIMD kernel yet";
 			continue;
 		}

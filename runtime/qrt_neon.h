@@ -93,6 +93,32 @@ static inline int32x4_t qrt_add_x4(int32x4_t a, int32x4_t mult_a, int32x4_t b, i
 	return qrt_clamp_zp_x4(qrt_narrow_x4(v01, v23), zp, lo, hi);
 }
 
+/* qrt_requant_fp32 on four lanes (the pytorch contract): one float32
+ * product per lane, rounded to nearest even by FCVTNS, which ignores the
+ * FPCR rounding mode and saturates like the scalar form's clamp. */
+static inline int32x4_t qrt_requant_fp32_x4(int32x4_t acc, float32x4_t scale, int32x4_t zp, int32x4_t lo,
+                                            int32x4_t hi)
+{
+	return qrt_clamp_zp_x4(vcvtnq_s32_f32(vmulq_f32(vcvtq_f32_s32(acc), scale)), zp, lo, hi);
+}
+
+/* qrt_add_away on four lanes: (p + 2^(n-1) - (p < 0)) >> n, ties away from zero. */
+static inline int32x4_t qrt_add_away_x4(int32x4_t a, int32x4_t mult_a, int32x4_t b, int32x4_t mult_b,
+                                        int32x4_t shift, int32x4_t zp, int32x4_t lo, int32x4_t hi)
+{
+	int64x2_t p01 = vmull_s32(vget_low_s32(a), vget_low_s32(mult_a));
+	int64x2_t p23 = vmull_high_s32(a, mult_a);
+	p01 = vmlal_s32(p01, vget_low_s32(b), vget_low_s32(mult_b));
+	p23 = vmlal_high_s32(p23, b, mult_b);
+	const int64x2_t n01 = vmovl_s32(vget_low_s32(shift)), n23 = vmovl_high_s32(shift);
+	const int64x2_t one = vdupq_n_s64(1);
+	/* p >> 63 is -1 for a negative sum: the tie then rounds down, away from zero */
+	p01 = vaddq_s64(vaddq_s64(p01, vshlq_s64(one, vsubq_s64(n01, one))), vshrq_n_s64(p01, 63));
+	p23 = vaddq_s64(vaddq_s64(p23, vshlq_s64(one, vsubq_s64(n23, one))), vshrq_n_s64(p23, 63));
+	return qrt_clamp_zp_x4(qrt_narrow_x4(vshlq_s64(p01, vnegq_s64(n01)), vshlq_s64(p23, vnegq_s64(n23))), zp, lo,
+	                       hi);
+}
+
 /* ---- loads: eight activations widened to int16 (u8 255 fits) ---- */
 
 static inline int16x8_t qrt_load_u8_x8(const uint8_t *p)

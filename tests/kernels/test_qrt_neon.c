@@ -84,6 +84,33 @@ int main(void)
 			if (r[i] != qrt_requant(acc[i], mult[i], shift[i], 0, INT32_MIN + 256, INT32_MAX - 256) && bad++ < 10)
 				printf("wide: acc %d mult %d shift %d: %d\n", acc[i], mult[i], shift[i], r[i]);
 	}
+	/* the pytorch contract: float32 requantization and QNNPACK's add */
+	for (int it = 0; it < 400000; it++) {
+		int32_t acc[4], ma[4], mb[4], a8[4], b8[4], r[4], r2[4];
+		float scale[4];
+		for (int i = 0; i < 4; i++) {
+			acc[i] = pick(edge_acc, 16);
+			scale[i] = (float)(next() % 0x1000000 + 1) * (1.0f / 16777216.0f) * (float)(1 << (next() % 8)) /
+			           (float)(1 << (next() % 24));
+			ma[i] = (int32_t)(next() % (1u << 22));
+			mb[i] = (int32_t)(next() % (1u << 22));
+			a8[i] = (int32_t)(next() % 511) - 255;
+			b8[i] = (int32_t)(next() % 511) - 255;
+		}
+		int32_t zp = (int32_t)(next() % 256), lo = (int32_t)(next() % 128), hi = lo + (int32_t)(next() % 128);
+		int sh = 1 + (int)(next() % 40);
+		const int32x4_t vzp = vdupq_n_s32(zp), vlo = vdupq_n_s32(lo), vhi = vdupq_n_s32(hi);
+		vst1q_s32(r, qrt_requant_fp32_x4(vld1q_s32(acc), vld1q_f32(scale), vzp, vlo, vhi));
+		vst1q_s32(r2, qrt_add_away_x4(vld1q_s32(a8), vld1q_s32(ma), vld1q_s32(b8), vld1q_s32(mb), vdupq_n_s32(sh),
+		                              vzp, vlo, vhi));
+		for (int i = 0; i < 4; i++, n += 2) {
+			int32_t w = qrt_requant_fp32(acc[i], scale[i], zp, lo, hi);
+			int32_t w2 = qrt_add_away(a8[i], ma[i], b8[i], mb[i], sh, zp, lo, hi);
+			if ((r[i] != w || r2[i] != w2) && bad++ < 10)
+				printf("fp32: acc %d scale %a: %d/%d; add_away %d*%d + %d*%d >> %d: %d/%d\n", acc[i],
+				       (double)scale[i], r[i], w, a8[i], ma[i], b8[i], mb[i], sh, r2[i], w2);
+		}
+	}
 	printf("qrt_neon: %ld lane results, %ld differ from qrt.h\n", n, bad);
 	return bad != 0;
 }
