@@ -497,7 +497,9 @@ def report_peak(peak, note):
     for k, what in rows:
         v = peak.get(k)
         body.append([k, what, fmt(v[0] if v else None, ".1f"), fmt(v[1] if v else None, ".1f")])
-    body.append(["avx512_vnni", "vpdpbusd", "not runnable on this CPU", "-"])
+    v = peak.get("avx512_vnni")
+    body.append(["avx512_vnni", "vpdpbusd zmm, 64 MAC/instruction, exact (int32, no saturation)",
+                 fmt(v[0], ".1f") if v else "not runnable on this CPU", fmt(v[1], ".1f") if v else "-"])
     t = md_table(["sequence", "instructions", "GMAC/s best", "GMAC/s median"], body)
     return [t, ""] + ([f"- peak: n/a: {note}"] if note else [])
 
@@ -526,6 +528,7 @@ def main(argv):
     if "layers" in only:
         rows = bench_layers(args, qcc, args.build)
         t, notes = report_layers(rows, peak)
+        vt = report_vnni_layers(rows, peak)
         out += ["## Single convolution layers (NHWC, batch 1, u8 activations, per-channel int8 weights)", "",
                 "qcc times `forward()` (the layer alone, NHWC in the arena); the boundary NCHW<->NHWC copies of "
                 "`run()` are listed below the table.  %peak16 / %peak8: fraction of the best exact-int16 / "
@@ -533,7 +536,7 @@ def main(argv):
                 "vs torch qnnpack: the layer output of each qcc target and of torch onednn against torch's "
                 "QNNPACK engine (exact int32 accumulation) on the same input; oneDNN on a CPU without VNNI "
                 "sums u8*s8 pairs with vpmaddubsw in saturating int16, so it can differ with full-range weights.", ""]
-        out += [t, ""] + notes + [""]
+        out += [t, ""] + notes + [""] + vt
     if "nets" in only:
         out += bench_nets(args, qcc, args.build)
     out.append(f"Total bench time: {time.time() - t0:.0f} s.")
@@ -687,7 +690,55 @@ def bench_nets(args, qcc, build):
              "peer time / qcc time (> 1: qcc faster).  Output check: dequantized logits against the same "
              "calibrated model converted for torch's QNNPACK engine (exact int32), in LSBs of the output "
              "scale; differences of 1 LSB inside the net propagate, so a deep net can differ by more.", "",
-             md_table(header, body), ""] + notes + [""])
+             md_table(header, body), ""] + notes + [""] + report_vnni_nets(rows))
+
+
+# --------------------------------------------------------------------------
+# The avx512vnni target against the peers (issue 3's goals for it)
+# --------------------------------------------------------------------------
+
+def report_vnni_layers(rows, peak):
+    """Per layer: qcc-avx512vnni GMAC/s, its ratio to each peer and to the
+    fastest peer (medians), and its fraction of the vpdpbusd peak."""
+    q = "qcc-avx512vnni"
+    if not any(q in r["t"] for r in rows):
+        return []
+    pk = peak.get("avx512_vnni")
+    header = ["layer", "avx512vnni GMAC/s", "fastest peer", "GMAC/s"] + [f"vnni/{p}" for p in PEERS] + \
+             ["vnni/fastest", "vnni %peak(vpdpbusd)"]
+    body = []
+    for r in rows:
+        g = {k: r["macs"] / t[1] * 1e-9 for k, t in r["t"].items() if k in PEERS or k == q}
+        best = max((p for p in PEERS if p in g), key=lambda p: g[p], default=None)
+        t = r["t"].get(q)
+        cells = [r["name"], f"{g[q]:.2f} ({r['macs'] / t[0] * 1e-9:.2f})" if t else "n/a",
+                 best or "n/a", fmt(g.get(best), ".2f")]
+        cells += [fmt(g[q] / g[p], ".2f") if q in g and p in g else "n/a" for p in PEERS]
+        cells.append(fmt(g[q] / g[best], ".2f") if q in g and best else "n/a")
+        cells.append(f"{100 * g[q] / pk[0]:.1f}%" if q in g and pk else "n/a")
+        body.append(cells)
+    return ["### avx512vnni against the fastest peer", "",
+            "Ratios at the medians (> 1: qcc faster); %peak against the best vpdpbusd figure above.", "",
+            md_table(header, body), ""]
+
+
+def report_vnni_nets(rows):
+    q = "qcc-avx512vnni"
+    if not any(q in r["t"] for r in rows):
+        return []
+    body = []
+    for r in rows:
+        med = {k: v[1] for k, v in r["t"].items()}
+        best = min((p for p in ("torch", "ort") if p in med), key=lambda p: med[p], default=None)
+        t = r["t"].get(q)
+        body.append([r["name"], f"{1e3 * t[1]:.3f} ({1e3 * t[0]:.3f})" if t else "n/a",
+                     fmt(med["torch"] / med[q], ".2f") if q in med and "torch" in med else "n/a",
+                     fmt(med["ort"] / med[q], ".2f") if q in med and "ort" in med else "n/a",
+                     f"{best} {fmt(med[best] / med[q], '.2f')}" if q in med and best else "n/a"])
+    return ["### avx512vnni whole networks", "",
+            "ms at the median (minimum); ratios peer time / qcc time (> 1: qcc faster).", "",
+            md_table(["network", "qcc-avx512vnni ms", "torch/vnni", "ort/vnni", "best of torch, ort / vnni"], body),
+            ""]
 
 
 if __name__ == "__main__":

@@ -192,7 +192,8 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 	const char *L = cg_layer(g, n), *ty = cg_ctype(n->dtype);
 	const CgGeom *G = &p->g;
 	fprintf(c, "\n/* %d output pixel%s x %d output channels [oc0, oc0+%d) */\n", m, m > 1 ? "s" : "", 16 * nv, 16 * nv);
-	fprintf(c, "static inline void %s_tile%dx%d(const uint8_t *restrict x, const int8_t *restrict w, int oc0, "
+	fprintf(c, "QRT_KERNEL_X16 /* the accumulators stay in registers */\n"
+	           "static void %s_tile%dx%d(const uint8_t *restrict x, const int8_t *restrict w, int oc0, "
 	           "__mmask16 mlast, %s *restrict y)\n{\n", L, m, 16 * nv, ty);
 	for (int v = 0; v < nv; v++)
 		fprintf(c, "\tconst __m512i vbias%d = _mm512_load_si512((const void *)(%s_bias + oc0 + %d));\n", v, L, 16 * v);
@@ -215,12 +216,21 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 		fprintf(c, "\t\tconst uint8_t *x%d = x0 + %lld;\n", i, LL(i * G->sw * p->cstride));
 	fprintf(c, "\t\tfor (int k = 0; k < %lld; k += 4, w += %d) {\n", LL(p->lq * 4), 64 * nv);
 	for (int v = 0; v < nv; v++)
-		fprintf(c, "\t\t\tconst __m512i vw%d = _mm512_load_si512((const void *)(w + %d));\n", v, 64 * v);
+		fprintf(c, "\t\t\t__m512i vw%d = _mm512_load_si512((const void *)(w + %d));\n", v, 64 * v);
+	/* one load of each weight vector, not m (folded into every vpdpbusd) */
+	fprintf(c, "\t\t\t__asm__(\"\" :");
+	for (int v = 0; v < nv; v++)
+		fprintf(c, "%s QRT_TIE_X16(vw%d)", v ? "," : "", v);
+	fprintf(c, ");\n");
 	for (int i = 0; i < m; i++) {
 		fprintf(c, "\t\t\tconst __m512i vx%d = qrt_broadcast_u8x4_x16(x%d + k);\n", i, i);
 		for (int v = 0; v < nv; v++)
 			fprintf(c, "\t\t\tvacc%dx%d = _mm512_dpbusd_epi32(vacc%dx%d, vx%d, vw%d);\n", i, v, i, v, i, v);
 	}
+	/* gcc otherwise copies or spills the sums: tie each accumulator to its register */
+	for (int k = 0; k < m * nv; k++) /* an asm takes 30 operands: "+v" counts twice */
+		fprintf(c, "%s QRT_TIE_X16(vacc%dx%d)%s", k % 12 ? "," : "\t\t\t__asm__(\"\" :", k / nv, k % nv,
+		        k % 12 == 11 || k + 1 == m * nv ? ");\n" : "");
 	fprintf(c, "\t\t}\n\t}\n");
 	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d] */\n", (int)n->zp, (int)n->lo, (int)n->hi);
 	for (int v = 0; v < nv; v++) {

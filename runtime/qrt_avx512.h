@@ -33,6 +33,24 @@
 #include <immintrin.h>
 #endif
 
+/* The attribute of a generated microkernel: not inlined, so nothing of the
+ * caller's is live around its accumulators; on gcc, register-pressure-aware
+ * scheduling (its default x86 schedule spills accumulators of a 6x64 tile). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define QRT_KERNEL_X16 __attribute__((noinline, optimize("schedule-insns", "sched-pressure")))
+#else
+#define QRT_KERNEL_X16 __attribute__((noinline))
+#endif
+
+/* The asm constraint that ties a vector to a register in a microkernel's
+ * empty asm statements (a zmm register; memory in the SIMDe build, whose
+ * vectors are structs). */
+#if defined(QRT_SIMDE)
+#define QRT_TIE_X16 "+m"
+#else
+#define QRT_TIE_X16 "+v"
+#endif
+
 /* Four consecutive bytes (one input quad: 4 channels, or 4 taps) broadcast
  * to all 16 dword lanes, the u8 operand of vpdpbusd.  p need not be
  * aligned. */
