@@ -18,6 +18,8 @@
  * channels and taps are 0, and requantization is qrt_requant_x16
  * (runtime/qrt_avx512.h): 64-bit products, vpsravq and a 64-bit clamp to
  * [lo-zp, hi-zp] before narrowing.  Channel remainders are masked stores. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +82,90 @@ static void channel_constants(FILE *c, Graph *g, const Node *n, int64_t count, i
 	fprintf(c, "\n};\n");
 }
 
+/* Whether every accumulator the layer can produce requantizes to a value
+ * that fits int32 with the zero point added: |acc| <= |B| + sum|w| * max|x -
+ * zx| over the input dtype's range, |rshr(acc*mult, n)| <= |acc*mult|/2^n +
+ * 1.  Then qrt_scale_x16 narrows before the clamp, and the clamp is the
+ * saturating pack (plus a byte min/max for a narrower [lo, hi]). */
+static int narrow_requant_ok(const Node *n)
+{
+	const ConvAttr *a = &n->u.conv;
+	const Const *w = a->weight;
+	int32_t xlo, xhi;
+	ir_dtype_range(n->in[0]->dtype, &xlo, &xhi);
+	double zx = (double)n->in[0]->zp, xr = zx - xlo > xhi - zx ? zx - xlo : xhi - zx;
+	int64_t oc = w->dims[0], k = w->count / oc;
+	const int8_t *d = w->data;
+	for (int64_t o = 0; o < oc; o++) {
+		double sw = 0;
+		for (int64_t i = 0; i < k; i++)
+			sw += d[o * k + i] < 0 ? -d[o * k + i] : d[o * k + i];
+		double acc = fabs((double)a->bias_q[o]) + sw * xr;
+		double r = acc * fabs((double)a->rq.mult[o]) / ldexp(1.0, a->rq.shift[o]) + 1;
+		if (r + 256 > 2147483000.0) /* < 2^31 with a margin for the double arithmetic */
+			return 0;
+	}
+	return 1;
+}
+
+/* The vpdpbusd bias of each lane (B' as in channel_constants) and the
+ * QrtScale16 table of each 16 lanes; chan[l] is lane l's channel, or -1
+ * for a padding lane (bias 0, mult 0). */
+static void lane_constants(FILE *c, Graph *g, const Node *n, int64_t count, const int64_t *chan)
+{
+	const ConvAttr *a = &n->u.conv;
+	const char *L = cg_layer(g, n);
+	int xoff = x_offset(n);
+	fprintf(c, "static const int32_t %s_bias[%lld] __attribute__((aligned(64))) = {\n", L, LL(count));
+	fprintf(c, xoff ? "\t/* folded bias - 128*sum(w): the input is offset by +128 to u8 (mod 2^32) */\n"
+	                : "\t/* folded bias rne(b/(s_in*s_w)) - zp_in*sum(w) */\n");
+	for (int64_t l = 0; l < count; l++) {
+		int64_t o = chan[l];
+		int64_t v = o >= 0 ? a->bias_q[o] - (int64_t)xoff * weight_sum(n, o) : 0;
+		fprintf(c, "%s", l % 8 ? " " : "\t");
+		print_i32(c, (int32_t)(uint32_t)(uint64_t)v);
+		fprintf(c, ",%s", l % 8 == 7 || l + 1 == count ? "\n" : "");
+	}
+	fprintf(c, "};\n/* mult, 2^(shift-1) and shift of the even and the odd lanes of each 16 */\n");
+	fprintf(c, "static const QrtScale16 %s_rq[%lld] __attribute__((aligned(64))) = {\n", L, LL(count / 16));
+	static const char *field[6] = {"me", "mo", "re", "ro", "ne", "no"};
+	for (int64_t b = 0; b < count / 16; b++) {
+		fprintf(c, "\t{ /* lanes %lld..%lld */\n", LL(16 * b), LL(16 * b + 15));
+		for (int f = 0; f < 6; f++) {
+			fprintf(c, "\t\t{");
+			for (int j = 0; j < 8; j++) {
+				int64_t o = chan[16 * b + 2 * j + (f & 1)];
+				int sh = o >= 0 ? a->rq.shift[o] : 32;
+				long long v = f < 2 ? (o >= 0 ? a->rq.mult[o] : 0) : f < 4 ? 1LL << (sh - 1) : sh;
+				fprintf(c, "%s%lldLL", j ? ", " : "", v);
+			}
+			fprintf(c, "}, /* %s */\n", field[f]);
+		}
+		fprintf(c, "\t},\n");
+	}
+	fprintf(c, "};\n");
+	int k = 0;
+	for (int64_t l = 0; l < count; l++)
+		if (chan[l] >= 0)
+			fprintf(c, "%s[%lld] M = %.9g", k++ % 4 ? ", " : k > 1 ? " */\n/* " : "/* ", LL(chan[l]), a->rq.real[chan[l]]);
+	fprintf(c, "%s", k ? " */\n" : "");
+}
+
+/* The clamp and pack of four scaled vectors a, b, c, d into 64 bytes `out`:
+ * the saturating pack is the dtype's clamp; a narrower [lo, hi] adds a
+ * byte min/max. */
+static void emit_pack(FILE *c, const Node *n, const char *ind, const char *out, const char *v[4])
+{
+	int u8 = n->dtype == DT_U8;
+	int32_t dlo, dhi;
+	ir_dtype_range(n->dtype, &dlo, &dhi);
+	fprintf(c, "%s__m512i %s = qrt_pack_%s_x64(%s, %s, %s, %s);\n", ind, out, u8 ? "u8" : "i8", v[0], v[1], v[2], v[3]);
+	if (n->lo > dlo)
+		fprintf(c, "%s%s = _mm512_max_ep%s8(%s, _mm512_set1_epi8(%d));\n", ind, out, u8 ? "u" : "i", out, (int)(int8_t)n->lo);
+	if (n->hi < dhi)
+		fprintf(c, "%s%s = _mm512_min_ep%s8(%s, _mm512_set1_epi8(%d));\n", ind, out, u8 ? "u" : "i", out, (int)(int8_t)n->hi);
+}
+
 /* ---- conv2d (groups 1) and linear: MR pixels x NR = 16*NV channels ---- */
 
 typedef struct ConvPlan {
@@ -92,6 +178,7 @@ typedef struct ConvPlan {
 	int nv, mr;               /* vectors of 16 channels per full tile; pixels per tile */
 	int64_t nr, tfull, tail;  /* channels per full tile; full tiles; channels in the last */
 	int nvt;                  /* vectors of the last, partial tile */
+	int narrow;               /* narrow_requant_ok: qrt_scale_x16 and a packed 64-byte store */
 } ConvPlan;
 
 static ConvPlan conv_plan(const Node *n)
@@ -113,6 +200,7 @@ static ConvPlan conv_plan(const Node *n)
 	p.tfull = p.g.OC / p.nr;
 	p.tail = p.g.OC % p.nr;
 	p.nvt = (int)((p.tail + 15) / 16);
+	p.narrow = narrow_requant_ok(n);
 	return p;
 }
 
@@ -182,7 +270,16 @@ static void conv_weights(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
 		}
 	}
 	fprintf(c, "\n};\n");
-	channel_constants(c, g, n, p->tfull * p->nr + p->nvt * 16, p->g.OC);
+	count = p->tfull * p->nr + p->nvt * 16;
+	if (!p->narrow) {
+		channel_constants(c, g, n, count, p->g.OC);
+		return;
+	}
+	int64_t *chan = malloc((size_t)count * sizeof *chan);
+	for (int64_t l = 0; l < count; l++)
+		chan[l] = l < p->g.OC ? l : -1;
+	lane_constants(c, g, n, count, chan);
+	free(chan);
 }
 
 /* One microkernel: m pixels x 16*nv channels from oc0; the last vector's
@@ -194,7 +291,7 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 	fprintf(c, "\n/* %d output pixel%s x %d output channels [oc0, oc0+%d) */\n", m, m > 1 ? "s" : "", 16 * nv, 16 * nv);
 	fprintf(c, "QRT_KERNEL_X16 /* the accumulators stay in registers */\n"
 	           "static void %s_tile%dx%d(const uint8_t *restrict x, const int8_t *restrict w, int oc0, "
-	           "__mmask16 mlast, %s *restrict y)\n{\n", L, m, 16 * nv, ty);
+	           "%s, %s *restrict y)\n{\n", L, m, 16 * nv, p->narrow ? "__mmask64 mstore" : "__mmask16 mlast", ty);
 	for (int v = 0; v < nv; v++)
 		fprintf(c, "\tconst __m512i vbias%d = _mm512_load_si512((const void *)(%s_bias + oc0 + %d));\n", v, L, 16 * v);
 	for (int i = 0; i < m; i++) {
@@ -232,6 +329,29 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 		fprintf(c, "%s QRT_TIE_X16(vacc%dx%d)%s", k % 12 ? "," : "\t\t\t__asm__(\"\" :", k / nv, k % nv,
 		        k % 12 == 11 || k + 1 == m * nv ? ");\n" : "");
 	fprintf(c, "\t\t}\n\t}\n");
+	if (p->narrow) {
+		fprintf(c, "\t/* requantize (zp %d), clamp [%d, %d] and pack each pixel's %d channels */\n", (int)n->zp,
+		        (int)n->lo, (int)n->hi, 16 * nv);
+		fprintf(c, "\tconst __m512i vzp = _mm512_set1_epi32(%d);\n\tconst QrtScale16 *rq = %s_rq + oc0 / 16;\n",
+		        (int)n->zp, L);
+		for (int i = 0; i < m; i++) {
+			char buf[4][64];
+			const char *v[4];
+			for (int k = 0; k < 4; k++) {
+				if (k < nv)
+					snprintf(buf[k], sizeof buf[k], "qrt_scale_x16(vacc%dx%d, rq + %d, vzp)", i, k, k);
+				else
+					snprintf(buf[k], sizeof buf[k], "_mm512_setzero_si512()");
+				v[k] = buf[k];
+			}
+			fprintf(c, "\t{\n");
+			emit_pack(c, n, "\t\t", "vout", v);
+			fprintf(c, "\t\t_mm512_mask_storeu_epi8(y + %lld, mstore, qrt_unpack_order_x64(vout));\n\t}\n",
+			        LL(i * G->OC));
+		}
+		fprintf(c, "}\n");
+		return;
+	}
 	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d] */\n", (int)n->zp, (int)n->lo, (int)n->hi);
 	for (int v = 0; v < nv; v++) {
 		fprintf(c, "\tconst __m512i vmult%d = _mm512_load_si512((const void *)(%s_mult + oc0 + %d));\n", v, L, 16 * v);
@@ -345,7 +465,8 @@ static void emit_conv(FILE *c, Graph *g, Node *n)
 		emit_conv_row(c, L, &p,
 		              arena_printf(g->arena, "\t\tfor (int t = 0; t < %lld; t++) { /* oc tiles of %lld */\n"
 		                                     "\t\t\tconst int oc0 = t * %lld;\n", LL(p.tfull), LL(p.nr), LL(p.nr)),
-		              p.nv, "0xFFFF");
+		              p.nv, p.narrow ? (p.nv == 4 ? "~0ULL" : arena_printf(g->arena, "0x%llXULL", (1ULL << (16 * p.nv)) - 1))
+		                        : "0xFFFF");
 	if (p.tail) {
 		int last = (int)(p.tail - 16 * (p.nvt - 1));
 		emit_conv_row(c, L, &p,
@@ -353,7 +474,12 @@ static void emit_conv(FILE *c, Graph *g, Node *n)
 		                                     "\t\t\tconst int t = %lld, oc0 = %lld;\n",
 		                           LL(p.nr), LL(p.tail), LL(p.tfull * p.nr), LL(G->OC - 1), LL(p.tfull),
 		                           LL(p.tfull * p.nr)),
-		              p.nvt, last == 16 ? "0xFFFF" : arena_printf(g->arena, "0x%04X /* %d channels */", (1u << last) - 1, last));
+		              p.nvt,
+		              p.narrow ? (p.tail == 64 ? "~0ULL"
+		                                       : arena_printf(g->arena, "0x%llXULL /* %lld channels */",
+		                                                      (1ULL << p.tail) - 1, LL(p.tail)))
+		              : last == 16 ? "0xFFFF"
+		                           : arena_printf(g->arena, "0x%04X /* %d channels */", (1u << last) - 1, last));
 	}
 	fprintf(c, "\t}\n\t}\n}\n");
 }

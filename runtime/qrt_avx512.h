@@ -144,6 +144,56 @@ static inline __m512i qrt_add_x16(__m512i a, int32_t mult_a, __m512i b, int32_t 
 	return qrt_interleave_zp_x16(qrt_sat_x8(ve, zp, lo, hi), qrt_sat_x8(vo, zp, lo, hi), zp);
 }
 
+/* The requantization constants of 16 channels for qrt_scale_x16, split into
+ * the even and the odd dword lanes as int64: mult (vpmuldq reads the low
+ * dword), the rounding term 2^(shift-1) and the shift (1..62).  Channels
+ * past the real ones have mult 0. */
+typedef struct QrtScale16 {
+	int64_t me[8], mo[8], re[8], ro[8], ne[8], no[8];
+} QrtScale16;
+
+/* zp + rshr((int64)acc*mult, shift) on 16 lanes, narrowed to int32: exact
+ * when qcc proved |rshr(acc*mult, shift)| + |zp| < 2^31 for every
+ * accumulator the layer can produce (the clamp then happens in the pack,
+ * qrt_pack_u8_x64 / qrt_pack_i8_x64). */
+static inline __m512i qrt_scale_x16(__m512i acc, const QrtScale16 *s, __m512i vzp)
+{
+	const __m512i pe = _mm512_mul_epi32(acc, _mm512_load_si512((const void *)s->me));
+	const __m512i po = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), _mm512_load_si512((const void *)s->mo));
+	/* |p| < 2^62 and 2^(n-1) <= 2^61: the sums cannot overflow */
+	const __m512i qe = _mm512_srav_epi64(_mm512_add_epi64(pe, _mm512_load_si512((const void *)s->re)),
+	                                     _mm512_load_si512((const void *)s->ne));
+	const __m512i qo = _mm512_srav_epi64(_mm512_add_epi64(po, _mm512_load_si512((const void *)s->ro)),
+	                                     _mm512_load_si512((const void *)s->no));
+	/* the low dwords of the even and the odd results, in lane order */
+	const __m512i idx = _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0);
+	return _mm512_add_epi32(_mm512_permutex2var_epi32(qe, idx, qo), vzp);
+}
+
+/* Four vectors of 16 int32 lanes -> 64 bytes, saturated to u8 (i8): within
+ * each 128-bit lane L the result holds lanes 4L..4L+3 of v0, v1, v2, v3 in
+ * that order (vpackssdw and vpackuswb/vpacksswb work within 128-bit lanes).
+ * Saturating to int16 and then to u8 is saturating to u8 at once, so this
+ * is the clamp to the dtype's range. */
+static inline __m512i qrt_pack_u8_x64(__m512i v0, __m512i v1, __m512i v2, __m512i v3)
+{
+	return _mm512_packus_epi16(_mm512_packs_epi32(v0, v1), _mm512_packs_epi32(v2, v3));
+}
+
+static inline __m512i qrt_pack_i8_x64(__m512i v0, __m512i v1, __m512i v2, __m512i v3)
+{
+	return _mm512_packs_epi16(_mm512_packs_epi32(v0, v1), _mm512_packs_epi32(v2, v3));
+}
+
+/* The packed bytes of four channel-ordered vectors (v0: channels 0-15,
+ * v1: 16-31, ...) back in channel order: dword j (channels 4j..4j+3) is
+ * dword 4*(j%4) + j/4 of the pack. */
+static inline __m512i qrt_unpack_order_x64(__m512i v)
+{
+	const __m512i idx = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+	return _mm512_permutexvar_epi32(idx, v);
+}
+
 /* 16 int32 lanes already within [-128, 255] (the clamp put them in the
  * output dtype's range) -> their low bytes, the lanes of mask m only
  * (vpmovdb with a mask: a channel remainder is a masked store). */

@@ -10,6 +10,7 @@
 
 /* SIMDe 0.7 aliases the vector types but not the mask type */
 #define __mmask16 simde__mmask16
+#define __mmask64 simde__mmask64
 
 #ifndef _mm512_srav_epi64
 /* vpsravq: arithmetic shift of each int64 lane; counts > 63 fill with the sign. */
@@ -39,6 +40,19 @@ static inline void qrt_simde_mask_cvtepi32_storeu_epi8(void *p, __mmask16 m, __m
 			((unsigned char *)p)[i] = (unsigned char)(v[i] & 0xFF);
 }
 #define _mm512_mask_cvtepi32_storeu_epi8(p, m, a) qrt_simde_mask_cvtepi32_storeu_epi8(p, m, a)
+#endif
+
+#ifndef _mm512_mask_storeu_epi8
+/* vmovdqu8 to memory under a mask: unselected bytes are not written. */
+static inline void qrt_simde_mask_storeu_epi8(void *p, __mmask64 m, __m512i a)
+{
+	unsigned char v[64];
+	memcpy(v, &a, sizeof v);
+	for (int i = 0; i < 64; i++)
+		if (m >> i & 1)
+			((unsigned char *)p)[i] = v[i];
+}
+#define _mm512_mask_storeu_epi8(p, m, a) qrt_simde_mask_storeu_epi8(p, m, a)
 #endif
 
 #ifndef _mm_maskz_loadu_epi8

@@ -68,6 +68,49 @@ int main(void)
 		for (int i = 0; i < 16; i++, n++)
 			bad += bytes[i] != want[i];
 	}
+	/* the narrowed requantization and the saturating pack of 64 channels,
+	 * for accumulators whose result fits int32 (what qcc proves first) */
+	static QrtScale16 sc[4] __attribute__((aligned(64)));
+	for (int it = 0; it < 20000; it++) {
+		int32_t acc[64], mult[64], shift[64];
+		int u8 = (int)(rnd() & 1);
+		int32_t dlo = u8 ? 0 : -128, dhi = u8 ? 255 : 127;
+		int32_t zp = dlo + (int32_t)(rnd() % 256), lo = dlo + (int32_t)(rnd() % 256), hi = dlo + (int32_t)(rnd() % 256);
+		if (rnd() % 2)
+			lo = dlo, hi = dhi;
+		if (lo > hi) {
+			int32_t t = lo;
+			lo = hi, hi = t;
+		}
+		for (int i = 0; i < 64; i++) {
+			mult[i] = mult31();
+			shift[i] = 1 + (int32_t)(rnd() % 62);
+			/* |acc*mult| / 2^shift < 2^30: |acc| < 2^(shift-1), and < 2^31 */
+			int64_t lim = shift[i] >= 32 ? INT32_MAX : (1LL << (shift[i] - 1)) - 1;
+			acc[i] = (int32_t)((int64_t)edge32() % (lim + 1));
+		}
+		for (int b = 0; b < 4; b++)
+			for (int j = 0; j < 8; j++)
+				for (int odd = 0; odd < 2; odd++) {
+					int ch = 16 * b + 2 * j + odd;
+					(odd ? sc[b].mo : sc[b].me)[j] = mult[ch];
+					(odd ? sc[b].ro : sc[b].re)[j] = 1LL << (shift[ch] - 1);
+					(odd ? sc[b].no : sc[b].ne)[j] = shift[ch];
+				}
+		const __m512i vzp = _mm512_set1_epi32(zp);
+		__m512i v[4];
+		for (int b = 0; b < 4; b++)
+			v[b] = qrt_scale_x16(load16(acc + 16 * b), &sc[b], vzp);
+		__m512i p = u8 ? qrt_pack_u8_x64(v[0], v[1], v[2], v[3]) : qrt_pack_i8_x64(v[0], v[1], v[2], v[3]);
+		p = u8 ? _mm512_min_epu8(_mm512_max_epu8(p, _mm512_set1_epi8((char)lo)), _mm512_set1_epi8((char)hi))
+		       : _mm512_min_epi8(_mm512_max_epi8(p, _mm512_set1_epi8((char)lo)), _mm512_set1_epi8((char)hi));
+		unsigned char got[64];
+		int k = (int)(rnd() % 65);
+		memset(got, 0xA5, sizeof got);
+		_mm512_mask_storeu_epi8(got, k == 64 ? ~0ULL : (1ULL << k) - 1, qrt_unpack_order_x64(p));
+		for (int i = 0; i < 64; i++, n++)
+			bad += got[i] != (i < k ? (unsigned char)qrt_requant(acc[i], mult[i], shift[i], zp, lo, hi) : 0xA5);
+	}
 	/* the quad interleave of four 16-byte rows */
 	uint8_t rows[4][16], quads[64];
 	for (int r = 0; r < 4; r++)
