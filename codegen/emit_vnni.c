@@ -670,6 +670,366 @@ static void emit_dw(FILE *c, Graph *g, Node *n)
 	fprintf(c, "\t}\n\t}\n}\n");
 }
 
+/* ---- depthwise, row-streamed: 64-channel groups, packed requantization ----
+ *
+ * Used when narrow_requant_ok.  The expanded rows (quads of kx taps, as
+ * above) live in a ring of (KH-1)*DH+1 rows that each output row extends by
+ * the input rows it newly needs, so the scratch stays cache-sized.  A group
+ * of 64 channels is expanded with zmm unpacks (vpunpck[lh]bw, then
+ * [lh]wd) that work within 128-bit lanes: expanded vector k of a group
+ * holds, in 128-bit lane L, the quads of channels 16L+4k..16L+4k+3.  The
+ * weights and per-lane constants are prepacked in that order, and the
+ * in-lane saturating packs of the four requantized vectors put the 64
+ * channels back in order (no permute).  Channels past the last full group
+ * go 16 at a time in channel order (qrt_interleave4_u8), as above. */
+
+typedef struct Dw2Plan {
+	CgGeom g;
+	int64_t cp;               /* channels rounded up to 16 */
+	int64_t ng, nt;           /* full groups of 64; blocks of 16 after them */
+	int nq;                   /* quads per kernel row */
+	int ring;                 /* expanded rows kept: (KH-1)*DH+1 */
+	int64_t row_bytes;        /* one expanded padded row: IWp * cp * 4 */
+	int wreg;                 /* a group's weights stay in registers */
+	int yexp;                 /* IC % 16 == 0: quads along ky, built per output row from the input itself */
+	int A, Q;                 /* taps per quad-row: KH (kx quads) or KW (ky quads); quads: ceil(KW/4) or ceil(KH/4) */
+	int P;                    /* expanded rows a row function reads */
+} Dw2Plan;
+
+static Dw2Plan dw2_plan(const Node *n)
+{
+	Dw2Plan p;
+	p.g = cg_conv_geom(n);
+	p.cp = cg_round_up(p.g.IC, 16);
+	p.ng = p.g.IC / 64;
+	p.nt = (p.cp - 64 * p.ng) / 16;
+	p.nq = (p.g.kw + 3) / 4;
+	p.ring = (p.g.kh - 1) * p.g.dh + 1;
+	p.row_bytes = p.g.IWp * p.cp * 4;
+	p.yexp = p.g.IC % 16 == 0;
+	p.A = p.yexp ? p.g.kw : p.g.kh;
+	p.Q = p.yexp ? (p.g.kh + 3) / 4 : p.nq;
+	p.P = p.yexp ? p.Q : p.g.kh;
+	p.wreg = p.A * p.Q * 4 <= 12;
+	return p;
+}
+
+static int64_t dw2_ring_bytes(const Dw2Plan *p) { return cg_round_up((p->yexp ? p->Q : p->ring) * p->row_bytes, 64); }
+static int64_t dw2_rb_bytes(const Dw2Plan *p)
+{
+	return cg_round_up(p->yexp ? p->g.IW * p->cp : (p->g.IWp + 3 * p->g.dw) * p->cp, 64);
+}
+
+/* Lane l of the vector that holds 16 channels at byte offset 4*c0 of an
+ * expanded pixel: its channel. */
+static int64_t dw2_chan(const Dw2Plan *p, int64_t c0, int l)
+{
+	if (c0 < 64 * p->ng) { /* group c0/64, vector k */
+		int64_t g = c0 / 64, k = c0 % 64 / 16;
+		return 64 * g + 16 * (l / 4) + 4 * k + l % 4;
+	}
+	return c0 + l;
+}
+
+static void dw2_weights(FILE *c, Graph *g, const Node *n, const Dw2Plan *p)
+{
+	const CgGeom *G = &p->g;
+	const int8_t *w = n->u.conv.weight->data;
+	int64_t nvec = p->cp / 16;
+	fprintf(c, "/* Weights [vector of 16 lanes][ky %d][quad %d][lane][taps kx = 4q..4q+3]; a full group's\n"
+	           " * vector k has in 128-bit lane L the channels 16L+4k..16L+4k+3; taps past KW = %d and\n"
+	           " * channels past %lld are 0. */\n", G->kh, p->nq, G->kw, LL(G->IC));
+	if (p->yexp)
+		fprintf(c, "/* (quads along ky here: [vector][kx][quad][lane][taps ky = 4q..4q+3]) */\n");
+	fprintf(c, "static const int8_t %s_w[%lld] __attribute__((aligned(64))) = {", cg_layer(g, n),
+	        LL(nvec * p->A * p->Q * 64));
+	for (int64_t v = 0; v < nvec; v++)
+		for (int a = 0; a < p->A; a++)
+			for (int q = 0; q < p->Q; q++) {
+				fprintf(c, "\n\t/* lanes %lld..%lld, %s %d, %s %d..%d */", LL(v * 16), LL(v * 16 + 15),
+				        p->yexp ? "kx" : "ky", a, p->yexp ? "ky" : "kx", 4 * q, 4 * q + 3);
+				for (int l = 0; l < 16; l++) {
+					int64_t ch = dw2_chan(p, 16 * v, l);
+					fprintf(c, l % 8 ? "  " : "\n\t");
+					for (int j = 0; j < 4; j++) {
+						int ky = p->yexp ? 4 * q + j : a, kx = p->yexp ? a : 4 * q + j;
+						fprintf(c, "%d,%s", ch < G->IC && kx < G->kw && ky < G->kh ? w[(ch * G->kh + ky) * G->kw + kx] : 0,
+						        j < 3 ? " " : "");
+					}
+				}
+			}
+	fprintf(c, "\n};\n");
+	int64_t *chan = malloc((size_t)p->cp * sizeof *chan);
+	for (int64_t l = 0; l < p->cp; l++) {
+		int64_t ch = dw2_chan(p, l / 16 * 16, (int)(l % 16));
+		chan[l] = ch < G->IC ? ch : -1;
+	}
+	lane_constants(c, g, n, p->cp, chan);
+	free(chan);
+}
+
+/* m pixels of nv vectors (4: a full group; 1: a block of 16), from column
+ * ox; the vectors' expanded data at byte offset `off` of each pixel. */
+static void emit_dw2_pixels(FILE *c, const Node *n, const Dw2Plan *p, int m, int nv, const char *ox)
+{
+	const CgGeom *G = &p->g;
+	int64_t px = G->sw * p->cp * 4, dq = 4 * G->dw * p->cp * 4;
+	for (int i = 0; i < m; i++)
+		for (int k = 0; k < nv; k++)
+			fprintf(c, "\t\t__m512i vacc%dx%d = vbias%d;\n", i, k, k);
+	for (int a = 0; a < p->A; a++)
+		for (int q = 0; q < p->Q; q++)
+			for (int k = 0; k < nv; k++) {
+				char wv[64];
+				if (p->wreg || nv == 1)
+					snprintf(wv, sizeof wv, "vw%d_%d_%d", a, q, k);
+				else
+					snprintf(wv, sizeof wv, "_mm512_load_si512((const void *)(w + %d))", ((k * p->A + a) * p->Q + q) * 64);
+				int64_t off = p->yexp ? a * G->dw * p->cp * 4 : q * dq;
+				for (int i = 0; i < m; i++)
+					fprintf(c, "\t\tvacc%dx%d = _mm512_dpbusd_epi32(vacc%dx%d, _mm512_load_si512((const void *)(e%d + "
+					           "(%s + %d) * %lld + %lld)), %s);\n",
+					        i, k, i, k, p->yexp ? q : a, ox, i, LL(px), LL(off + 64 * k), wv);
+			}
+	for (int t = 0; t < m * nv; t++)
+		fprintf(c, "%s QRT_TIE_X16(vacc%dx%d)%s", t % 12 ? "," : "\t\t__asm__(\"\" :", t / nv, t % nv,
+		        t % 12 == 11 || t + 1 == m * nv ? ");\n" : "");
+	fprintf(c, "\t\t/* requantize (zp %d; each vector's constants loaded once for the %d pixels), clamp [%d, %d], "
+	           "pack */\n", (int)n->zp, m, (int)n->lo, (int)n->hi);
+	for (int k = 0; k < nv; k++) {
+		fprintf(c, "\t\t{\n");
+		static const char *f[6] = {"me", "mo", "re", "ro", "ne", "no"};
+		for (int j = 0; j < 6; j++)
+			fprintf(c, "\t\t\tconst __m512i v%s = _mm512_load_si512((const void *)rq[%d].%s);\n", f[j], k, f[j]);
+		for (int i = 0; i < m; i++)
+			fprintf(c, "\t\t\tvacc%dx%d = qrt_scale_regs_x16(vacc%dx%d, vme, vmo, vre, vro, vne, vno, vzp);\n", i, k, i, k);
+		fprintf(c, "\t\t}\n");
+	}
+	for (int i = 0; i < m; i++) {
+		char buf[4][64];
+		const char *v[4];
+		for (int k = 0; k < 4; k++) {
+			if (k < nv)
+				snprintf(buf[k], sizeof buf[k], "vacc%dx%d", i, k);
+			else
+				snprintf(buf[k], sizeof buf[k], "_mm512_setzero_si512()");
+			v[k] = buf[k];
+		}
+		fprintf(c, "\t\t{\n");
+		emit_pack(c, n, "\t\t\t", "vout", v);
+		if (nv == 4)
+			fprintf(c, "\t\t\t_mm512_storeu_si512((void *)(y + (%s + %d) * %lld), vout);\n\t\t}\n", ox, i, LL(G->OC));
+		else
+			fprintf(c, "\t\t\t_mm512_mask_storeu_epi8(y + (%s + %d) * %lld, m, qrt_unpack_order_x64(vout));\n\t\t}\n",
+			        ox, i, LL(G->OC));
+	}
+}
+
+/* The row function of nv vectors (4: group; 1: block), m pixels a step. */
+static void emit_dw2_row(FILE *c, Graph *g, const Node *n, const Dw2Plan *p, int nv, int m)
+{
+	const CgGeom *G = &p->g;
+	const char *L = cg_layer(g, n), *ty = cg_ctype(n->dtype);
+	fprintf(c, "\nQRT_KERNEL_X16 /* one output row of %s; e0.. the expanded input rows of ky = 0.. */\n",
+	        nv == 4 ? "a group of 64 channels" : "a block of 16 channels (the lanes of m)");
+	fprintf(c, "static void %s_%s(", L, nv == 4 ? "group" : "block");
+	for (int e = 0; e < p->P; e++)
+		fprintf(c, "const uint8_t *restrict e%d, ", e);
+	fprintf(c, "int64_t c0, %s%s *restrict y)\n{\n", nv == 4 ? "" : "__mmask64 m, ", ty);
+	for (int e = 0; e < p->P; e++)
+		fprintf(c, "\te%d += c0 * 4;\n", e);
+	fprintf(c, "\ty += c0;\n\tconst int8_t *w = %s_w + c0 * %d;\n", L, p->A * p->Q * 4);
+	fprintf(c, "\tconst int32_t *bias = %s_bias + c0;\n\tconst QrtScale16 *rq = %s_rq + c0 / 16;\n", L, L);
+	fprintf(c, "\tconst __m512i vzp = _mm512_set1_epi32(%d);\n", (int)n->zp);
+	for (int k = 0; k < nv; k++)
+		fprintf(c, "\tconst __m512i vbias%d = _mm512_load_si512((const void *)(bias + %d));\n", k, 16 * k);
+	if (p->wreg || nv == 1)
+		for (int a = 0; a < p->A; a++)
+			for (int q = 0; q < p->Q; q++)
+				for (int k = 0; k < nv; k++)
+					fprintf(c, "\t__m512i vw%d_%d_%d = _mm512_load_si512((const void *)(w + %d));\n", a, q, k,
+					        ((k * p->A + a) * p->Q + q) * 64);
+	int64_t full = G->OW / m * m, rem = G->OW % m;
+	if (full) {
+		fprintf(c, "\tfor (int ox = 0; ox < %lld; ox += %d) {\n", LL(full), m);
+		emit_dw2_pixels(c, n, p, m, nv, "ox");
+		fprintf(c, "\t}\n");
+	}
+	if (rem) {
+		fprintf(c, "\t{ /* OW %% %d = %lld: the last pixels */\n", m, LL(rem));
+		emit_dw2_pixels(c, n, p, (int)rem, nv, arena_printf(g->arena, "%lld", LL(full)));
+		fprintf(c, "\t}\n");
+	}
+	fprintf(c, "}\n");
+}
+
+/* Expands padded input row iy (xin's image) into e. */
+static void emit_dw2_expand(FILE *c, const Node *n, const Dw2Plan *p)
+{
+	const CgGeom *G = &p->g;
+	int zpu = x_zp_u8(n);
+	int64_t cp = p->cp, dw = G->dw;
+	const char *copy = n->in[0]->dtype == DT_U8 ? "qrt_copy_u8" : "qrt_copy_i8_as_u8";
+	fprintf(c, "\t\t\tif (iy < %d || iy >= %lld) { /* a padding row */\n", G->pt, LL(G->pt + G->IH));
+	fprintf(c, "\t\t\t\tmemset(e, %d, %lld);\n\t\t\t\tcontinue;\n\t\t\t}\n", zpu, LL(p->row_bytes));
+	if (G->pl)
+		fprintf(c, "\t\t\tmemset(rb, %d, %lld);\n", zpu, LL(G->pl * cp));
+	if (cp == G->IC)
+		fprintf(c, "\t\t\t%s(rb + %lld, xin + (iy - %d) * %lld, %lld);\n", copy, LL(G->pl * cp), G->pt,
+		        LL(G->IW * G->IC), LL(G->IW * G->IC));
+	else {
+		fprintf(c, "\t\t\tfor (int ix = 0; ix < %lld; ix++) {\n", LL(G->IW));
+		fprintf(c, "\t\t\t\t%s(rb + (ix + %d) * %lld, xin + ((iy - %d) * %lld + ix) * %lld, %lld);\n", copy, G->pl,
+		        LL(cp), G->pt, LL(G->IW), LL(G->IC), LL(G->IC));
+		fprintf(c, "\t\t\t\tmemset(rb + (ix + %d) * %lld + %lld, 0, %lld); /* channels past %lld */\n\t\t\t}\n",
+		        G->pl, LL(cp), LL(G->IC), LL(cp - G->IC), LL(G->IC));
+	}
+	fprintf(c, "\t\t\tmemset(rb + %lld, %d, %lld);\n", LL((G->pl + G->IW) * cp), zpu, LL((G->pr + 3 * dw) * cp));
+	fprintf(c, "\t\t\tfor (int ix = 0; ix < %lld; ix++) {\n", LL(G->IWp));
+	fprintf(c, "\t\t\t\tconst uint8_t *s = rb + ix * %lld;\n\t\t\t\tuint8_t *d = e + ix * %lld;\n", LL(cp), LL(cp * 4));
+	if (p->ng) {
+		fprintf(c, "\t\t\t\tfor (int c = 0; c < %lld; c += 64) { /* in-lane unpacks: see above */\n", LL(64 * p->ng));
+		for (int j = 0; j < 4; j++)
+			fprintf(c, "\t\t\t\t\tconst __m512i r%d = _mm512_loadu_si512((const void *)(s + c + %lld));\n", j,
+			        LL(j * dw * cp));
+		fprintf(c, "\t\t\t\t\tconst __m512i r01l = _mm512_unpacklo_epi8(r0, r1), r01h = _mm512_unpackhi_epi8(r0, r1);\n"
+		           "\t\t\t\t\tconst __m512i r23l = _mm512_unpacklo_epi8(r2, r3), r23h = _mm512_unpackhi_epi8(r2, r3);\n"
+		           "\t\t\t\t\t_mm512_store_si512((void *)(d + c * 4), _mm512_unpacklo_epi16(r01l, r23l));\n"
+		           "\t\t\t\t\t_mm512_store_si512((void *)(d + c * 4 + 64), _mm512_unpackhi_epi16(r01l, r23l));\n"
+		           "\t\t\t\t\t_mm512_store_si512((void *)(d + c * 4 + 128), _mm512_unpacklo_epi16(r01h, r23h));\n"
+		           "\t\t\t\t\t_mm512_store_si512((void *)(d + c * 4 + 192), _mm512_unpackhi_epi16(r01h, r23h));\n"
+		           "\t\t\t\t}\n");
+	}
+	if (p->nt) {
+		fprintf(c, "\t\t\t\tfor (int c = %lld; c < %lld; c += 16)\n", LL(64 * p->ng), LL(cp));
+		fprintf(c, "\t\t\t\t\tqrt_interleave4_u8(d + c * 4,\n");
+		for (int j = 0; j < 4; j++)
+			fprintf(c, "\t\t\t\t\t                   _mm_loadu_si128((const __m128i *)(const void *)(s + c + %lld))%s\n",
+			        LL(j * dw * cp), j < 3 ? "," : ");");
+	}
+	fprintf(c, "\t\t\t}\n");
+}
+
+static void select_dw2(Graph *g, Node *n)
+{
+	Dw2Plan p = dw2_plan(n);
+	n->kernel = arena_printf(g->arena, "dwconv%dx%d_%s_64c__avx512vnni", p.g.kh, p.g.kw, dt_tag(n->in[0]->dtype));
+	n->kernel_note = arena_printf(g->arena, "vpdpbusd over 4 taps of a kernel row per channel lane, groups of "
+	                              "64 channels expanded with in-lane unpacks into a ring of %d rows, "
+	                              "requantization narrowed to int32 and packed%s", p.ring,
+	                              x_offset(n) ? "; i8 input +128 with the bias - 128*sum(w)" : "");
+	n->scratch_bytes = dw2_ring_bytes(&p) + dw2_rb_bytes(&p);
+}
+
+/* Quads along ky, built for each output row straight from the input: for
+ * quad q, padded pixel ix and channel c, (x(iy0+4q*dh), x(iy0+(4q+1)*dh),
+ * ...) with iy0 = oy*sh - pt; rows and columns outside the image read the
+ * zero point (rows past KH are multiplied by zero weights). */
+static void emit_dw2_yexp(FILE *c, Graph *g, const Node *n, const Dw2Plan *p)
+{
+	const CgGeom *G = &p->g;
+	const char *L = cg_layer(g, n), *ty = cg_ctype(n->dtype);
+	int zpu = x_zp_u8(n), flip = x_offset(n) != 0;
+	int64_t cp = p->cp;
+	fprintf(c, "\tmemset(rb, %d, %lld); /* a row of zero points: padding rows */\n", x_offset(n) ? zpu - 128 : zpu,
+	        LL(G->IW * cp));
+	fprintf(c, "\tconst __m512i vzq = _mm512_set1_epi8((char)%d);\n", zpu);
+	fprintf(c, "\tconst uint8_t *xu = (const uint8_t *)xin;\n");
+	fprintf(c, "\tfor (int oy = 0; oy < %lld; oy++) {\n", LL(G->OH));
+	for (int q = 0; q < p->Q; q++) {
+		fprintf(c, "\t\t{ /* quad %d: rows ky = %d..%d */\n\t\t\tconst uint8_t *s[4];\n", q, 4 * q, 4 * q + 3);
+		fprintf(c, "\t\t\tfor (int j = 0; j < 4; j++) {\n");
+		fprintf(c, "\t\t\t\tconst int iy = oy * %d - %d + (%d + j) * %d;\n", G->sh, G->pt, 4 * q, G->dh);
+		fprintf(c, "\t\t\t\ts[j] = iy >= 0 && iy < %lld && %d + j < %d ? xu + iy * %lld : rb;\n", LL(G->IH), 4 * q,
+		        G->kh, LL(G->IW * cp));
+		fprintf(c, "\t\t\t}\n\t\t\tuint8_t *e = xe + %lld;\n", LL(q * p->row_bytes));
+		fprintf(c, "\t\t\tfor (int ix = 0; ix < %lld; ix++) {\n", LL(G->IWp));
+		fprintf(c, "\t\t\t\tuint8_t *d = e + ix * %lld;\n", LL(cp * 4));
+		fprintf(c, "\t\t\t\tif (ix < %d || ix >= %lld) { /* a padding column */\n", G->pl, LL(G->pl + G->IW));
+		fprintf(c, "\t\t\t\t\tfor (int c = 0; c < %lld; c += 64)\n\t\t\t\t\t\t_mm512_store_si512((void *)(d + c), vzq);\n",
+		        LL(cp * 4));
+		fprintf(c, "\t\t\t\t\tcontinue;\n\t\t\t\t}\n");
+		fprintf(c, "\t\t\t\tconst int64_t o = (int64_t)(ix - %d) * %lld;\n", G->pl, LL(cp));
+		const char *fl0 = flip ? "_mm512_xor_si512(" : "", *fl1 = flip ? ", _mm512_set1_epi8((char)0x80))" : "";
+		if (p->ng) {
+			fprintf(c, "\t\t\t\tfor (int c = 0; c < %lld; c += 64) { /* in-lane unpacks */\n", LL(64 * p->ng));
+			for (int j = 0; j < 4; j++)
+				fprintf(c, "\t\t\t\t\tconst __m512i r%d = %s_mm512_loadu_si512((const void *)(s[%d] + o + c))%s;\n", j,
+				        fl0, j, fl1);
+			fprintf(c, "\t\t\t\t\tconst __m512i r01l = _mm512_unpacklo_epi8(r0, r1), r01h = _mm512_unpackhi_epi8(r0, r1);\n"
+			           "\t\t\t\t\tconst __m512i r23l = _mm512_unpacklo_epi8(r2, r3), r23h = _mm512_unpackhi_epi8(r2, r3);\n"
+			           "\t\t\t\t\t_mm512_store_si512((void *)(d + c * 4), _mm512_unpacklo_epi16(r01l, r23l));\n"
+			           "\t\t\t\t\t_mm512_store_si512((void *)(d + c * 4 + 64), _mm512_unpackhi_epi16(r01l, r23l));\n"
+			           "\t\t\t\t\t_mm512_store_si512((void *)(d + c * 4 + 128), _mm512_unpacklo_epi16(r01h, r23h));\n"
+			           "\t\t\t\t\t_mm512_store_si512((void *)(d + c * 4 + 192), _mm512_unpackhi_epi16(r01h, r23h));\n"
+			           "\t\t\t\t}\n");
+		}
+		if (p->nt) {
+			const char *x0 = flip ? "_mm_xor_si128(" : "", *x1 = flip ? ", _mm_set1_epi8((char)0x80))" : "";
+			fprintf(c, "\t\t\t\tfor (int c = %lld; c < %lld; c += 16)\n", LL(64 * p->ng), LL(cp));
+			fprintf(c, "\t\t\t\t\tqrt_interleave4_u8(d + c * 4,\n");
+			for (int j = 0; j < 4; j++)
+				fprintf(c, "\t\t\t\t\t                   %s_mm_loadu_si128((const __m128i *)(const void *)(s[%d] + o + c))%s%s\n",
+				        x0, j, x1, j < 3 ? "," : ");");
+		}
+		fprintf(c, "\t\t\t}\n\t\t}\n");
+	}
+	const char *es = "xe";
+	for (int q = 1; q < p->Q; q++)
+		es = arena_printf(g->arena, "%s, xe + %lld", es, LL(q * p->row_bytes));
+	fprintf(c, "\t\t%s *yr = y + (b * %lld + oy) * %lld;\n", ty, LL(G->OH), LL(G->OW * G->OC));
+	if (p->ng)
+		fprintf(c, "\t\tfor (int64_t c0 = 0; c0 < %lld; c0 += 64)\n\t\t\t%s_group(%s, c0, yr);\n", LL(64 * p->ng), L, es);
+	for (int64_t t = 0; t < p->nt; t++)
+		fprintf(c, "\t\t%s_block(%s, %lld, 0xFFFFULL, yr);\n", L, es, LL(64 * p->ng + 16 * t));
+	fprintf(c, "\t}\n\t}\n}\n");
+}
+
+static void emit_dw2(FILE *c, Graph *g, Node *n)
+{
+	const char *L = cg_layer(g, n), *tx = cg_ctype(n->in[0]->dtype), *ty = cg_ctype(n->dtype);
+	Dw2Plan p = dw2_plan(n);
+	const CgGeom *G = &p.g;
+	fprintf(c, "/* kernel %s:\n *   %s */\n", n->kernel, n->kernel_note);
+	dw2_weights(c, g, n, &p);
+	if (p.ng)
+		emit_dw2_row(c, g, n, &p, 4, p.wreg ? 3 : 2);
+	if (p.nt)
+		emit_dw2_row(c, g, n, &p, 1, 8);
+	fprintf(c, "\nstatic void %s(const %s *restrict x, %s *restrict y, unsigned char *restrict scratch)\n{\n", L, tx, ty);
+	fprintf(c, "\tuint8_t *restrict xe = scratch;       /* ring of %d expanded rows [%lld][%lld][4] */\n", p.ring,
+	        LL(G->IWp), LL(p.cp));
+	fprintf(c, "\tuint8_t *restrict rb = scratch + %lld; /* one padded row [%lld][%lld] */\n", LL(dw2_ring_bytes(&p)),
+	        LL(G->IWp + 3 * G->dw), LL(p.cp));
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++) {\n", LL(G->N));
+	fprintf(c, "\tconst %s *xin = x + b * %lld;\n", tx, LL(G->IH * G->IW * G->IC));
+	if (p.yexp) {
+		emit_dw2_yexp(c, g, n, &p);
+		return;
+	}
+	fprintf(c, "\tint next = 0; /* the next padded input row to expand */\n");
+	fprintf(c, "\tfor (int oy = 0; oy < %lld; oy++) {\n", LL(G->OH));
+	fprintf(c, "\t\tfor (; next <= oy * %d + %d; next++) {\n", G->sh, (G->kh - 1) * G->dh);
+	fprintf(c, "\t\t\tconst int iy = next;\n\t\t\tuint8_t *e = xe + next %% %d * %lld;\n", p.ring, LL(p.row_bytes));
+	emit_dw2_expand(c, n, &p);
+	fprintf(c, "\t\t}\n");
+	for (int ky = 0; ky < G->kh; ky++)
+		fprintf(c, "\t\tconst uint8_t *e%d = xe + (oy * %d + %d) %% %d * %lld;\n", ky, G->sh, ky * G->dh, p.ring,
+		        LL(p.row_bytes));
+	fprintf(c, "\t\t%s *yr = y + (b * %lld + oy) * %lld;\n", ty, LL(G->OH), LL(G->OW * G->OC));
+	const char *es = "e0";
+	for (int ky = 1; ky < G->kh; ky++)
+		es = arena_printf(g->arena, "%s, e%d", es, ky);
+	if (p.ng)
+		fprintf(c, "\t\tfor (int64_t c0 = 0; c0 < %lld; c0 += 64)\n\t\t\t%s_group(%s, c0, yr);\n", LL(64 * p.ng), L, es);
+	for (int64_t t = 0; t < p.nt; t++) {
+		int64_t c0 = 64 * p.ng + 16 * t, nch = G->IC - c0 < 16 ? G->IC - c0 : 16;
+		fprintf(c, "\t\t%s_block(%s, %lld, 0x%llXULL /* %lld channels */, yr);\n", L, es, LL(c0),
+		        (1ULL << nch) - 1, LL(nch));
+	}
+	fprintf(c, "\t}\n\t}\n}\n");
+}
+
 /* ---- add: 16 elements a step ---- */
 
 static const char *load_fn(DType t) { return t == DT_U8 ? "qrt_load_u8_x16" : "qrt_load_i8_x16"; }
@@ -755,7 +1115,7 @@ void cg_vnni_select(Graph *g, Node *n)
 	if (cg_simd_conv_ok(n) && (n->op == OP_LINEAR || n->u.conv.groups == 1))
 		select_conv(g, n);
 	else if (cg_simd_conv_ok(n) && cg_is_depthwise(n))
-		select_dw(g, n);
+		narrow_requant_ok(n) ? select_dw2(g, n) : select_dw(g, n);
 	else if (n->op == OP_ADD && cg_is_8bit(n->in[0]->dtype) && cg_is_8bit(n->in[1]->dtype) && cg_is_8bit(n->dtype))
 		n->kernel = "add_x16__avx512vnni";
 	else if (n->op == OP_GLOBAL_AVGPOOL && cg_is_8bit(n->in[0]->dtype) && n->in[0]->rank == 4 &&
@@ -780,7 +1140,14 @@ void cg_vnni_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o)
 	cg_layer_comment(c, g, n, o);
 	switch (n->op) {
 	case OP_CONV2D:
-	case OP_LINEAR: cg_is_depthwise(n) ? emit_dw(c, g, n) : emit_conv(c, g, n); break;
+	case OP_LINEAR:
+		if (!cg_is_depthwise(n))
+			emit_conv(c, g, n);
+		else if (strstr(n->kernel, "_64c__"))
+			emit_dw2(c, g, n);
+		else
+			emit_dw(c, g, n);
+		break;
 	case OP_ADD: emit_add(c, g, n); break;
 	case OP_GLOBAL_AVGPOOL: emit_global_pool(c, g, n); break;
 	default: die("avx512vnni: no kernel for %s", op_info[n->op].name);

@@ -156,18 +156,24 @@ typedef struct QrtScale16 {
  * when qcc proved |rshr(acc*mult, shift)| + |zp| < 2^31 for every
  * accumulator the layer can produce (the clamp then happens in the pack,
  * qrt_pack_u8_x64 / qrt_pack_i8_x64). */
-static inline __m512i qrt_scale_x16(__m512i acc, const QrtScale16 *s, __m512i vzp)
+static inline __m512i qrt_scale_regs_x16(__m512i acc, __m512i me, __m512i mo, __m512i re, __m512i ro, __m512i ne,
+                                         __m512i no, __m512i vzp)
 {
-	const __m512i pe = _mm512_mul_epi32(acc, _mm512_load_si512((const void *)s->me));
-	const __m512i po = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), _mm512_load_si512((const void *)s->mo));
+	const __m512i pe = _mm512_mul_epi32(acc, me);
+	const __m512i po = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), mo);
 	/* |p| < 2^62 and 2^(n-1) <= 2^61: the sums cannot overflow */
-	const __m512i qe = _mm512_srav_epi64(_mm512_add_epi64(pe, _mm512_load_si512((const void *)s->re)),
-	                                     _mm512_load_si512((const void *)s->ne));
-	const __m512i qo = _mm512_srav_epi64(_mm512_add_epi64(po, _mm512_load_si512((const void *)s->ro)),
-	                                     _mm512_load_si512((const void *)s->no));
+	const __m512i qe = _mm512_srav_epi64(_mm512_add_epi64(pe, re), ne);
+	const __m512i qo = _mm512_srav_epi64(_mm512_add_epi64(po, ro), no);
 	/* the low dwords of the even and the odd results, in lane order */
 	const __m512i idx = _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0);
 	return _mm512_add_epi32(_mm512_permutex2var_epi32(qe, idx, qo), vzp);
+}
+
+static inline __m512i qrt_scale_x16(__m512i acc, const QrtScale16 *s, __m512i vzp)
+{
+	return qrt_scale_regs_x16(acc, _mm512_load_si512((const void *)s->me), _mm512_load_si512((const void *)s->mo),
+	                          _mm512_load_si512((const void *)s->re), _mm512_load_si512((const void *)s->ro),
+	                          _mm512_load_si512((const void *)s->ne), _mm512_load_si512((const void *)s->no), vzp);
 }
 
 /* Four vectors of 16 int32 lanes -> 64 bytes, saturated to u8 (i8): within
