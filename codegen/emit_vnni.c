@@ -17,7 +17,24 @@
  * scratch, so the inner loops have no bounds checks), weights of padding
  * channels and taps are 0, and requantization is qrt_requant_x16
  * (runtime/qrt_avx512.h): 64-bit products, vpsravq and a 64-bit clamp to
- * [lo-zp, hi-zp] before narrowing.  Channel remainders are masked stores. */
+ * [lo-zp, hi-zp] before narrowing.  Channel remainders are masked stores.
+ *
+ * Speed (bench/README.md):
+ *  - conv/linear: MR pixels x 16*NV channels register tiles (6x64, 8x48,
+ *    12x32, 12x16) with compile-time shapes; the weights are prepacked as
+ *    [oc tile][kernel row][quad][oc lane][4 bytes], one broadcast quad of
+ *    input per pixel and step; the microkernels are noinline and tie their
+ *    accumulators and weights to zmm registers with empty asm statements
+ *    (gcc spilled them otherwise).  1x1 stride-1 convs and linear are one
+ *    GEMM over all OH*OW pixels (cg_conv_geom).
+ *  - requantization: when narrow_requant_ok proves zp + rshr(acc*M) fits
+ *    int32 for every reachable accumulator, qrt_scale_x16 narrows first and
+ *    the saturating packs (vpackssdw, vpackuswb/vpacksswb) are the clamp;
+ *    64 channels leave as one (masked) 64-byte store.
+ *  - depthwise: 64-channel groups whose tap quads are built with in-lane
+ *    zmm unpacks (see the section below), 3 vpdpbusd per 16 channels and
+ *    pixel for 3x3, the packed requantization; 16-channel blocks after the
+ *    last group. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
