@@ -157,11 +157,45 @@ static void emit_linear(FILE *c, Graph *g, const Node *n, const CgOptions *o)
 	fprintf(c, "\t}\n}\n");
 }
 
+/* The SIMD targets' input quantize: qrt_quantize_f32_x16 (their ISA
+ * header) on 16 pixels of each channel plane, into a [C][16] block, then
+ * interleaved into NHWC; the last HW % 16 pixels with the scalar form. */
+static void emit_quantize_x16(FILE *c, Graph *g, const Node *n, float inv)
+{
+	int64_t N, C, HW;
+	cg_geom(n, &N, &C, &HW);
+	const char *ty = cg_ctype(n->dtype), *f = cg_f32(g, inv);
+	int64_t full = HW / 16 * 16;
+	fprintf(c, "static void %s(const float *restrict x, %s *restrict y)\n{\n", cg_layer(g, n), ty);
+	fprintf(c, "\t/* NCHW float -> NHWC, 16 pixels a step; %.9g = (float)(1/scale) */\n", (double)inv);
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++) {\n", LL(N));
+	fprintf(c, "\t\tconst float *xb = x + b * %lld;\n\t\t%s *yb = y + b * %lld;\n", LL(C * HW), ty, LL(C * HW));
+	fprintf(c, "\t\tfor (int i = 0; i < %lld; i += 16) {\n", LL(full));
+	fprintf(c, "\t\t\t%s q[%lld][16];\n", ty, LL(C));
+	fprintf(c, "\t\t\tfor (int c = 0; c < %lld; c++)\n", LL(C));
+	fprintf(c, "\t\t\t\tqrt_quantize_f32_x16(xb + c * %lld + i, %s, %d, %d, %d, q[c]);\n", LL(HW), f, (int)n->zp,
+	        (int)n->lo, (int)n->hi);
+	fprintf(c, "\t\t\tfor (int k = 0; k < 16; k++)\n\t\t\tfor (int c = 0; c < %lld; c++)\n", LL(C));
+	fprintf(c, "\t\t\t\tyb[(i + k) * %lld + c] = q[c][k];\n\t\t}\n", LL(C));
+	if (HW > full) {
+		fprintf(c, "\t\t/* the last %lld pixels */\n", LL(HW - full));
+		fprintf(c, "\t\tfor (int i = %lld; i < %lld; i++)\n\t\tfor (int c = 0; c < %lld; c++)\n", LL(full), LL(HW),
+		        LL(C));
+		fprintf(c, "\t\t\tyb[i * %lld + c] = (%s)qrt_quantize_f32(xb[c * %lld + i], %s, %d, %d, %d);\n", LL(C), ty,
+		        LL(HW), f, (int)n->zp, (int)n->lo, (int)n->hi);
+	}
+	fprintf(c, "\t}\n}\n");
+}
+
 static void emit_quantize(FILE *c, Graph *g, const Node *n)
 {
 	int64_t N, C, HW;
 	cg_geom(n, &N, &C, &HW);
 	float inv = quant_inv_scale(n->scale);
+	if (n->kernel && strcmp(n->kernel, "quantize_x16") == 0) {
+		emit_quantize_x16(c, g, n, inv);
+		return;
+	}
 	fprintf(c, "static void %s(const float *restrict x, %s *restrict y)\n{\n", cg_layer(g, n), cg_ctype(n->dtype));
 	fprintf(c, "\t/* NCHW float -> NHWC; %.9g = (float)(1/scale) */\n", (double)inv);
 	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int c = 0; c < %lld; c++)\n", LL(N), LL(C));

@@ -736,7 +736,7 @@ void cg_neon_prologue(FILE *c, Graph *g, const CgOptions *o)
 
 void cg_neon_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o)
 {
-	if (!n->kernel || strcmp(n->kernel, "portable") == 0) {
+	if (!n->kernel || !strstr(n->kernel, "__neon")) { /* portable, or a shared kernel (quantize_x16) */
 		cg_c_emit_node(c, g, n, o);
 		return;
 	}

@@ -365,6 +365,7 @@ typedef struct Target {
 	void (*emit_prologue)(FILE *c, Graph *g, const CgOptions *o);
 	void (*emit_node)(FILE *c, Graph *g, Node *n, const CgOptions *o);
 	int pytorch_kernels;     /* its conv/linear/add kernels implement --contract=pytorch too */
+	int quantize_x16;        /* its header has qrt_quantize_f32_x16 (the input quantize kernel) */
 } Target;
 /* target.c */
 const Target *cg_find_target(const char *name);

@@ -3,6 +3,15 @@
  * copy of the input, say).  The choice and its reason are in the dump. */
 #include "ir.h"
 
+/* A float NCHW input quantized to NHWC bytes: the SIMD targets quantize 16
+ * pixels of each channel plane at once, into a [C][16] block on the stack
+ * that is then interleaved (so C is kept small). */
+static int quantize_x16_ok(const Node *n)
+{
+	return n->op == OP_QUANTIZE && n->in[0]->dtype == DT_F32 && (n->dtype == DT_U8 || n->dtype == DT_I8) &&
+	       n->rank == 4 && n->dims[1] <= 64 && n->dims[2] * n->dims[3] >= 16;
+}
+
 void pass_select(Graph *g)
 {
 	for (int i = 0; i < g->nnodes; i++) {
@@ -18,5 +27,9 @@ void pass_select(Graph *g)
 		}
 		if (g->target && g->target->select)
 			g->target->select(g, n);
+		if (g->target && g->target->quantize_x16 && quantize_x16_ok(n)) {
+			n->kernel = "quantize_x16";
+			n->kernel_note = "qrt_quantize_f32_x16 on 16 pixels of each channel plane, then interleaved to NHWC";
+		}
 	}
 }

@@ -221,4 +221,30 @@ static inline void qrt_widen_i8_i16(int16_t *d, const int8_t *s, int n)
 		d[i] = s[i];
 }
 
+/* qrt_quantize_f32 on 8 floats -> 8 int32 in [lo, hi].  vroundps rounds to
+ * nearest even whatever MXCSR says; the clamp happens on floats (so an
+ * infinity or a huge value saturates as in the scalar form), a NaN gives
+ * the zero point. */
+static inline __m256i qrt_quantize_f32_x8(const float *x, float inv, int32_t zp, int32_t lo, int32_t hi)
+{
+	const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x), _mm256_set1_ps(inv));
+	const __m256 number = _mm256_cmp_ps(v, v, _CMP_ORD_Q);
+	__m256 r = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+	r = _mm256_min_ps(_mm256_max_ps(r, _mm256_set1_ps((float)(lo - zp))), _mm256_set1_ps((float)(hi - zp)));
+	const __m256i q = _mm256_add_epi32(_mm256_cvttps_epi32(r), _mm256_set1_epi32(zp));
+	const __m256i z = _mm256_set1_epi32(zp < lo ? lo : zp > hi ? hi : zp);
+	return _mm256_blendv_epi8(z, q, _mm256_castps_si256(number));
+}
+
+/* 16 floats quantized, their bytes (u8 or s8 bit patterns) to out. */
+static inline void qrt_quantize_f32_x16(const float *x, float inv, int32_t zp, int32_t lo, int32_t hi, void *out)
+{
+	const __m256i a = qrt_quantize_f32_x8(x, inv, zp, lo, hi), b = qrt_quantize_f32_x8(x + 8, inv, zp, lo, hi);
+	const __m128i wa = _mm_packs_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+	const __m128i wb = _mm_packs_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
+	/* every value is in [-128, 255]: keep the low byte of each int16 */
+	const __m128i low = _mm_set1_epi16(0xFF);
+	_mm_storeu_si128((__m128i *)out, _mm_packus_epi16(_mm_and_si128(wa, low), _mm_and_si128(wb, low)));
+}
+
 #endif

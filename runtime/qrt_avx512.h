@@ -255,4 +255,25 @@ static inline void qrt_copy_i8_as_u8(uint8_t *d, const int8_t *s, int n)
 		d[i] = (uint8_t)(s[i] + 128);
 }
 
+/* qrt_quantize_f32 on 16 floats, their bytes (u8 or s8 bit patterns) to
+ * out.  vroundscaleps rounds to nearest even whatever MXCSR says; the
+ * clamp to [lo - zp, hi - zp] happens on floats, so an infinity or a huge
+ * value saturates as in the scalar form, and a NaN gives the zero point. */
+static inline void qrt_quantize_f32_x16(const float *x, float inv, int32_t zp, int32_t lo, int32_t hi, void *out)
+{
+	const __m512 v = _mm512_mul_ps(_mm512_loadu_ps(x), _mm512_set1_ps(inv));
+	const __mmask16 number = _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q);
+	__m512 r = _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+	r = _mm512_min_ps(_mm512_max_ps(r, _mm512_set1_ps((float)(lo - zp))), _mm512_set1_ps((float)(hi - zp)));
+	const __m512i q = _mm512_add_epi32(_mm512_cvttps_epi32(r), _mm512_set1_epi32(zp));
+	const __m512i z = _mm512_set1_epi32(zp < lo ? lo : zp > hi ? hi : zp);
+	const __m512i y = _mm512_mask_blend_epi32(number, z, q);
+	/* every value is in [-128, 255]: keep the low byte of each */
+	const __m256i a = _mm512_castsi512_si256(y), b = _mm512_extracti64x4_epi64(y, 1);
+	const __m128i low = _mm_set1_epi16(0xFF);
+	const __m128i wa = _mm_and_si128(_mm_packs_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1)), low);
+	const __m128i wb = _mm_and_si128(_mm_packs_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1)), low);
+	_mm_storeu_si128((__m128i *)out, _mm_packus_epi16(wa, wb));
+}
+
 #endif

@@ -207,4 +207,26 @@ static inline void qrt_pad_nhwc(const void *x, void *xp, int n, int h, int w, in
 	}
 }
 
+/* qrt_quantize_f32 on 16 floats, their bytes (u8 or s8 bit patterns) to
+ * out.  FRINTN rounds to nearest even whatever FPCR says; the clamp
+ * happens on floats (an infinity or a huge value saturates as in the
+ * scalar form), a NaN gives the zero point. */
+static inline void qrt_quantize_f32_x16(const float *x, float inv, int32_t zp, int32_t lo, int32_t hi, void *out)
+{
+	const float32x4_t vinv = vdupq_n_f32(inv), vlo = vdupq_n_f32((float)(lo - zp)), vhi = vdupq_n_f32((float)(hi - zp));
+	const int32x4_t vzp = vdupq_n_s32(zp), z = vdupq_n_s32(zp < lo ? lo : zp > hi ? hi : zp);
+	int16x8_t w[2];
+	for (int h = 0; h < 2; h++) {
+		int32x4_t q[2];
+		for (int k = 0; k < 2; k++) {
+			const float32x4_t v = vmulq_f32(vld1q_f32(x + 8 * h + 4 * k), vinv);
+			const float32x4_t r = vminq_f32(vmaxq_f32(vrndnq_f32(v), vlo), vhi);
+			q[k] = vbslq_s32(vceqq_f32(v, v), vaddq_s32(vcvtq_s32_f32(r), vzp), z);
+		}
+		w[h] = vcombine_s16(vmovn_s32(q[0]), vmovn_s32(q[1]));
+	}
+	/* every value is in [-128, 255]: keep the low byte of each int16 */
+	vst1q_u8((uint8_t *)out, vcombine_u8(vmovn_u16(vreinterpretq_u16_s16(w[0])), vmovn_u16(vreinterpretq_u16_s16(w[1]))));
+}
+
 #endif

@@ -112,4 +112,42 @@ static inline __m512i qrt_simde_load_si512(const void *p)
 #undef _mm512_load_si512
 #define _mm512_load_si512(p) qrt_simde_load_si512(p)
 
+#ifndef _MM_FROUND_NO_EXC
+#define _MM_FROUND_NO_EXC SIMDE_MM_FROUND_NO_EXC
+#endif
+
+/* vrndscaleps to the nearest integer, ties to even -- the only rounding
+ * qrt_avx512.h asks for -- without SIMDe's libm call (the runtime needs no
+ * libm): values of 2^23 and more, infinities and NaN are already "integers"
+ * and pass unchanged. */
+static inline __m512 qrt_simde_round_nearest_ps(__m512 a)
+{
+	float f[16];
+	memcpy(f, &a, sizeof f);
+	for (int i = 0; i < 16; i++)
+		if (f[i] > -8388608.0f && f[i] < 8388608.0f)
+			f[i] = (float)qrt_rne_f32(f[i]);
+	memcpy(&a, f, sizeof f);
+	return a;
+}
+#undef _mm512_roundscale_ps
+#define _mm512_roundscale_ps(a, imm8) qrt_simde_round_nearest_ps(a)
+
+#ifndef _mm512_cvttps_epi32
+/* vcvttps2dq: each float lane to int32, toward zero (the callers pass
+ * values already rounded and within int32). */
+static inline __m512i qrt_simde_cvttps_epi32(__m512 a)
+{
+	float f[16];
+	int32_t v[16];
+	__m512i r;
+	memcpy(f, &a, sizeof f);
+	for (int i = 0; i < 16; i++)
+		v[i] = (int32_t)f[i];
+	memcpy(&r, v, sizeof v);
+	return r;
+}
+#define _mm512_cvttps_epi32(a) qrt_simde_cvttps_epi32(a)
+#endif
+
 #endif
