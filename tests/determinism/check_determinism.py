@@ -3,10 +3,11 @@
 
   check_determinism.py --qcc build/qcc --work DIR NET.q...
 
-Every output qcc writes -- the C file and header of every target, the
-separate weights file, --stats-json, --dot, and the stdout of --dump-ir,
---dump-after=all, --stats and --stats=json -- must be byte-identical
-across these runs of the same command line:
+Every output qcc writes -- the C file and header of every target (also
+with -O0 and --contract=pytorch), the separate weights file, --stats-json,
+--dot, and the stdout of --dump-ir, --dump-after=all, --stats and
+--stats=json -- must be byte-identical across these runs of the same
+command line:
 
   abs      the .q by absolute path, from an empty directory
   again    the same command once more (a second run)
@@ -84,7 +85,8 @@ def outputs(qcc, q_arg, cwd, out_dir, env=None):
         got[f] = open(os.path.join(od, f), "rb").read()
     run([qcc, q_arg, "-o", os.path.join(out_dir, "o0.c"), "-O0", "--dot",
          os.path.join(out_dir, "parse.dot"), "--dot-after=parse"], cwd, env)
-    for f in ("o0.c", "parse.dot"):
+    run([qcc, q_arg, "-o", os.path.join(out_dir, "pt.c"), "--contract=pytorch", "--target=avx2"], cwd, env)
+    for f in ("o0.c", "parse.dot", "pt.c", "pt.h"):
         got[f] = open(os.path.join(od, f), "rb").read()
     for flags in (["--dump-ir"], ["--dump-after=all", "-O0"], ["--stats"], ["--stats=json"]):
         got["stdout of " + " ".join(flags)] = run([qcc, q_arg] + flags, cwd, env)
