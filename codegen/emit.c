@@ -481,6 +481,7 @@ static void emit_descriptor(FILE *c, Graph *g, const CgOptions *o)
 	const char *prefix = o->prefix;
 	fprintf(c, "\n/* For generic drivers: the same model behind qrt_model. */\n");
 	fprintf(c, "static int run_generic(const void *const *in, void *const *out, void *arena)\n{\n");
+	fprintf(c, "\tif (!in || !out)\n\t\treturn -1;\n");
 	fprintf(c, "\treturn %s_run(", prefix);
 	for (int i = 0; i < g->ninputs; i++)
 		fprintf(c, "(const %s *)in[%d], ", cg_ctype(g->inputs[i]->dtype), i);
@@ -547,14 +548,20 @@ static void emit_header(FILE *h, Graph *g, const Target *t, const CgOptions *o)
 		describe_tensor(h, g->inputs[i], "input");
 	for (int i = 0; i < g->noutputs; i++)
 		describe_tensor(h, g->outputs[i], "output");
+	fprintf(h, " * Each tensor pointer points at its _NUMEL elements; inputs are only read.\n");
 	if (o->static_arena)
 		fprintf(h, " * The model owns a static arena of %s_ARENA_SIZE bytes (qcc --static-arena), so\n"
-		           " * it is NOT reentrant: one call at a time, in one thread at a time.\n"
-		           " * Returns 0, or -1 if a pointer is NULL. */\n", P);
+		           " * it is NOT reentrant: one call at a time, in one thread at a time.\n", P);
 	else
-		fprintf(h, " * arena: %s_ARENA_SIZE bytes, %s_ARENA_ALIGN-aligned, not shared with a concurrent\n"
-		           " * call (the function keeps no other state, so separate arenas make it thread-safe).\n"
-		           " * Returns 0, or -1 if a pointer is NULL or the arena is misaligned. */\n", P, P);
+		fprintf(h, " * arena: %s_ARENA_SIZE bytes, %s_ARENA_ALIGN-aligned, overlapping no tensor and\n"
+		           " * not used by a concurrent call; its contents on entry do not matter and on\n"
+		           " * return are undefined.  The code keeps no other mutable state, so calls with\n"
+		           " * separate arenas may run concurrently.\n", P, P);
+	if (o->trace_layers)
+		fprintf(h, " * --trace-layers: %s_trace is one global for all calls; set it before any run.\n",
+		        o->prefix);
+	fprintf(h, " * Returns 0, or -1 if a pointer is NULL%s,\n"
+	           " * checked before anything is read or written. */\n", o->static_arena ? "" : " or the arena is misaligned");
 	signature(h, g, o->prefix, "run", 0, o->static_arena);
 	fprintf(h, ";\n");
 	if (has_quantized_api(g)) {

@@ -148,7 +148,9 @@ typedef struct qrt_model {
 	int ninputs, noutputs;
 	const qrt_tensor_info *inputs, *outputs;
 	/* Runs with inputs[i] / outputs[i] pointing at tensors of the declared
-	 * dtypes in NCHW order.  Returns 0, or -1 on a NULL or misaligned pointer. */
+	 * dtypes in NCHW order.  Returns 0, or -1 if either array, an entry or
+	 * the arena is NULL or the arena misaligned (arena_size 0: the arena
+	 * argument is ignored).  Reentrant with separate arenas. */
 	int (*run)(const void *const *inputs, void *const *outputs, void *arena);
 } qrt_model;
 

@@ -167,12 +167,15 @@ static inline void qrt_store_u8_first(uint8_t *p, uint8x16_t v, int n)
 		v = vextq_u8(v, v, 8);
 	}
 	if (n & 4) {
-		vst1q_lane_u32((void *)p, vreinterpretq_u32_u8(v), 0);
+		/* memcpy, not vst1q_lane_u32: p need not be 4-byte aligned */
+		uint32_t w4 = vgetq_lane_u32(vreinterpretq_u32_u8(v), 0);
+		memcpy(p, &w4, 4);
 		p += 4;
 		v = vextq_u8(v, v, 4);
 	}
 	if (n & 2) {
-		vst1q_lane_u16((void *)p, vreinterpretq_u16_u8(v), 0);
+		uint16_t w2 = vgetq_lane_u16(vreinterpretq_u16_u8(v), 0);
+		memcpy(p, &w2, 2);
 		p += 2;
 		v = vextq_u8(v, v, 2);
 	}

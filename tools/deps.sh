@@ -4,13 +4,15 @@
 need=""
 for pair in flex:flex bison:bison cmake:cmake gcc:gcc clang:clang make:make \
             aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu qemu-aarch64:qemu-user \
-            dot:graphviz; do
+            dot:graphviz valgrind:valgrind; do
 	cmd=${pair%%:*}
 	pkg=${pair#*:}
 	command -v "$cmd" >/dev/null 2>&1 || need="$need $pkg"
 done
 # SIMDe emulates AVX-512 VNNI on CPUs without it, for the avx512vnni tests.
 [ -f /usr/include/simde/x86/avx512.h ] || need="$need libsimde-dev"
+# the German locale's source, which the determinism test compiles with localedef
+[ -f /usr/share/i18n/locales/de_DE ] || need="$need locales"
 # Debian's numpy and torch live on /usr/bin/python3 (not on a pyenv python3).
 /usr/bin/python3 -c 'import numpy' 2>/dev/null || need="$need python3-numpy"
 /usr/bin/python3 -c 'import torch' 2>/dev/null || need="$need python3-torch"

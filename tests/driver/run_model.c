@@ -85,5 +85,10 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	for (int i = 0; i < nin; i++)
+		free((void *)ins[i]);
+	for (int i = 0; i < m->noutputs; i++)
+		free(outs[i]);
+	free(arena);
 	return 0;
 }

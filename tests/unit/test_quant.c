@@ -45,8 +45,8 @@ static void check_encoding(double M)
 	/* compare mult * 2^64 with f53 * 2^(shift + e2 + 64); shift + e2 + 64 >= 0 here */
 	int sh = shift + e2 + 64;
 	EXPECT(sh >= 0 && sh < 126, "exponent %d", sh);
-	i128 lhs = (i128)mult << 64;
-	i128 rhs = (i128)f53 << sh;
+	i128 lhs = (i128)mult * ((i128)1 << 64); /* multiplications: mult and f53 may be negative */
+	i128 rhs = (i128)f53 * ((i128)1 << sh);
 	i128 diff = lhs - rhs;
 	if (diff < 0)
 		diff = -diff;
@@ -68,7 +68,7 @@ static void check_requant(int32_t acc, int32_t m, int n, int32_t zp)
 static void check_even(int64_t p, int n)
 {
 	i128 q = p >= 0 ? (i128)p >> n : -(((i128)-p + ((i128)1 << n) - 1) >> n); /* floor */
-	i128 r = (i128)p - (q << n), half = (i128)1 << (n - 1);
+	i128 r = (i128)p - q * ((i128)1 << n), half = (i128)1 << (n - 1);
 	i128 want = q + (r > half || (r == half && (q & 1)));
 	EXPECT(qrt_rshr_even(p, n) == (int64_t)want, "rshr_even(%lld, %d) = %lld, want %lld", (long long)p, n,
 	       (long long)qrt_rshr_even(p, n), (long long)want);
