@@ -8,12 +8,18 @@
  * input to int16 once, into a zero-point-padded scratch copy, and use
  * vpmaddwd (int16 x int16 pairs summed into int32), which cannot saturate for
  * 8-bit operands.  The price is small: a vpmaddubsw needs a second vpmaddwd
- * (by ones) to widen its int16 sums to int32, and on Zen 3 the two register-
- * resident sequences measure about 80 (vpbroadcastd + vpmaddwd + vpaddd) and
- * 97 (vpmaddubsw + vpmaddwd + vpaddd) GMAC/s on one core.  The kernel note
- * reports what vpmaddubsw would have done with the layer's weights and input
- * range (a vpmaddubsw kernel for the layers where it provably cannot
- * saturate is not written yet).
+ * (by ones) to widen its int16 sums to int32, so both sequences issue one
+ * multiply per 16 MACs.  The kernel note reports what vpmaddubsw would have
+ * done with the layer's weights and input range (a vpmaddubsw kernel for the
+ * layers where it provably cannot saturate is not written yet).
+ *
+ * Conv/linear tiles: MR pixels x NR = 8*NV output channels, NV = 1, 2 or 3
+ * (MR = 8, 6, 4): MR*NV int32 accumulators stay in ymm registers through the
+ * whole K loop.  A k step broadcasts one int16 pair of each pixel's input
+ * (vpbroadcastd from the scratch) and multiplies it by the NV weight vectors
+ * of that pair (prepacked [pair][NR channels] x int16 pair); the steps are
+ * inline assembly (emit_conv_steps) so that every vpaddd lands in its
+ * accumulator's register, two pairs a loop iteration.
  *
  * The output must equal the portable kernel's bit for bit: accumulation is
  * exact int32 (any order: qcc proves no partial sum leaves int32), padding
@@ -97,7 +103,7 @@ static ConvPlan conv_plan(const Node *n)
 	p.g = cg_conv_geom(n);
 	int64_t nvec = (p.g.OC + 7) / 8;
 	p.nv = nvec == 1 ? 1 : nvec % 2 && nvec % 3 == 0 ? 3 : 2;
-	p.mr = p.nv == 1 ? 8 : p.nv == 2 ? 4 : 3; /* accumulators + weights + 1 broadcast <= 16 ymm */
+	p.mr = p.nv == 1 ? 8 : p.nv == 2 ? 6 : 4; /* conv_wregs(): accumulators + registers <= 16 ymm */
 	p.nr = 8 * p.nv;
 	p.ntiles = (p.g.OC + p.nr - 1) / p.nr;
 	p.per_tap = p.g.dw > 1;
@@ -235,6 +241,57 @@ static void emit_fill(FILE *c, const Node *x, const CgGeom *g, int64_t cstride, 
 
 static const char *pack_fn(DType t, int n16) { return t == DT_U8 ? (n16 ? "qrt_pack_u8_x16" : "qrt_pack_u8_x8") : (n16 ? "qrt_pack_i8_x16" : "qrt_pack_i8_x8"); }
 
+/* Weight vectors of a tile kept in registers: all nv unless m*nv
+ * accumulators + nv weights + the broadcast + the product would pass the 16
+ * ymm registers; the rest are vpmaddwd memory operands. */
+static int conv_wregs(int m, int nv)
+{
+	int room = 16 - m * nv - 1 - (nv > 1);
+	return room < nv ? room : nv;
+}
+
+/* The k steps of a tile as one asm statement: nsteps (1 or 2) int16 pairs
+ * of the m input pixels (at xexpr, pixel i at + i*sw*IC), each broadcast and
+ * multiplied by the nv weight vectors of that pair at w, every product added
+ * into its accumulator in place.  In assembly because gcc, given the same
+ * intrinsics, adds into the product's register and copies it back (a
+ * vmovdqa a step per accumulator), hoists the broadcasts and spills the
+ * accumulators of a 6x16 tile. */
+static void emit_conv_steps(FILE *c, const ConvPlan *p, int m, int nsteps, const char *xexpr, const char *indent)
+{
+	int nv = p->nv, nwr = conv_wregs(m, nv);
+	if (nwr < 1)
+		die("avx2: a %dx%lld tile does not fit the ymm registers", m, LL(p->nr));
+	fprintf(c, "%s\t__asm__(", indent);
+	for (int s = 0; s < nsteps; s++) {
+		int64_t wo = s * 4 * p->nr; /* bytes: 2*nr int16 a pair */
+		for (int v = 0; v < nwr; v++)
+			fprintf(c, "\n%s\t\t\"vmovdqa %lld(%%[w]), %%[w%d]\\n\\t\"", indent, LL(wo + 32 * v), v);
+		for (int i = 0; i < m; i++) {
+			fprintf(c, "\n%s\t\t\"vpbroadcastd %lld(%%[x]), %%[b]\\n\\t\"", indent,
+			        LL(2 * (i * p->g.sw * p->g.IC) + 4 * s));
+			for (int v = 0; v < nv; v++) {
+				const char *dst = v == nv - 1 ? "%[b]" : "%[t]";
+				if (v < nwr)
+					fprintf(c, "\n%s\t\t\"vpmaddwd %%[w%d], %%[b], %s\\n\\t", indent, v, dst);
+				else
+					fprintf(c, "\n%s\t\t\"vpmaddwd %lld(%%[w]), %%[b], %s\\n\\t", indent, LL(wo + 32 * v), dst);
+				fprintf(c, "vpaddd %s, %%[a%dx%d], %%[a%dx%d]\\n\\t\"", dst, i, v, i, v);
+			}
+		}
+	}
+	fprintf(c, "\n%s\t\t:", indent);
+	for (int i = 0; i < m; i++)
+		for (int v = 0; v < nv; v++)
+			fprintf(c, "%s [a%dx%d] \"+x\"(vacc%dx%d)", i || v ? "," : "", i, v, i, v);
+	fprintf(c, ",\n%s\t\t  [b] \"=&x\"(vb)", indent);
+	if (nv > 1)
+		fprintf(c, ", [t] \"=&x\"(vt)");
+	for (int v = 0; v < nwr; v++)
+		fprintf(c, ", [w%d] \"=&x\"(vw%d)", v, v);
+	fprintf(c, "\n%s\t\t: [x] \"r\"(%s), [w] \"r\"(w)\n%s\t\t: \"memory\");\n", indent, xexpr, indent);
+}
+
 /* One microkernel: m pixels x NR channels; nc (a constant at each call)
  * says how many of the NR channels are real. */
 static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, int m)
@@ -254,6 +311,10 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 			fprintf(c, "%s vacc%dx%d = vbias%d", v ? "," : "", i, v, v);
 		fprintf(c, ";\n");
 	}
+	fprintf(c, "\t__m256i vb%s", nv > 1 ? ", vt" : "");
+	for (int v = 0; v < conv_wregs(m, nv); v++)
+		fprintf(c, ", vw%d", v);
+	fprintf(c, "; /* the broadcast inputs, a product, the weights: scratch registers of the asm */\n");
 	const char *indent = "\t\t";
 	if (p->per_tap) {
 		fprintf(c, "\tfor (int ky = 0; ky < %d; ky++)\n\tfor (int kx = 0; kx < %d; kx++) {\n", G->kh, G->kw);
@@ -265,32 +326,19 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 		fprintf(c, "\t\tconst int16_t *x0 = x + ky * %lld; /* kernel row ky: %lld contiguous int16 */\n",
 		        LL(G->dh * G->IWp * G->IC), LL(p->lseg));
 	}
-	for (int i = 1; i < m; i++)
-		fprintf(c, "%sconst int16_t *x%d = x0 + %lld;\n", indent, i, LL(i * G->sw * G->IC));
-	fprintf(c, "%sfor (int k = 0; k < %lld; k += 2, w += %lld) {\n", indent, LL(p->lp), LL(2 * p->nr));
-	for (int v = 0; v < nv; v++)
-		fprintf(c, "%s\t__m256i vw%d = _mm256_load_si256((const __m256i *)(const void *)(w + %d));\n", indent, v,
-		        16 * v);
-	/* Without this the compiler folds the weight load into every vpmaddwd
-	 * (m loads instead of one): two 256-bit loads a cycle then bound the loop. */
-	fprintf(c, "%s\t__asm__(\"\" : ", indent);
-	for (int v = 0; v < nv; v++)
-		fprintf(c, "%s\"+x\"(vw%d)", v ? ", " : "", v);
-	fprintf(c, "); /* keep the weights in registers: one load each, not %d */\n", m);
-	for (int i = 0; i < m; i++) {
-		fprintf(c, "%s\t%s vx%d = qrt_broadcast_i16x2_x8(x%d + k);\n", indent, "const __m256i", i, i);
-		for (int v = 0; v < nv; v++)
-			fprintf(c, "%s\tvacc%dx%d = _mm256_add_epi32(vacc%dx%d, _mm256_madd_epi16(vx%d, vw%d));\n", indent, i, v, i,
-			        v, i, v);
+	int64_t npair = p->lp / 2;
+	if (npair >= 2) {
+		fprintf(c, "%sfor (int k = 0; k < %lld; k += 4, w += %lld) { /* two pairs a step */\n", indent,
+		        LL(npair / 2 * 4), LL(4 * p->nr));
+		emit_conv_steps(c, p, m, 2, "x0 + k", indent);
+		fprintf(c, "%s}\n", indent);
 	}
-	/* gcc otherwise computes each sum into a fresh register and copies it back
-	 * (or spills it): tie every accumulator to its register across the step */
-	fprintf(c, "%s\t__asm__(\"\" :", indent);
-	for (int i = 0; i < m; i++)
-		for (int v = 0; v < nv; v++)
-			fprintf(c, "%s \"+x\"(vacc%dx%d)", i || v ? "," : "", i, v);
-	fprintf(c, ");\n");
-	fprintf(c, "%s}\n\t}\n", indent);
+	if (npair % 2) {
+		fprintf(c, "%s{ /* the %s pair */\n", indent, npair >= 2 ? "odd last" : "one");
+		emit_conv_steps(c, p, m, 1, arena_printf(g->arena, "x0 + %lld", LL(npair / 2 * 4)), indent);
+		fprintf(c, "%s\tw += %lld;\n%s}\n", indent, LL(2 * p->nr), indent);
+	}
+	fprintf(c, "\t}\n");
 	const char *rq = p->hi ? "qrt_requant_hi_x8" : "qrt_requant_x8";
 	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d]%s */\n", (int)n->zp, (int)n->lo, (int)n->hi,
 	        p->hi ? "; every shift >= 32" : "; some shift < 32: the exact 64-bit path");
