@@ -25,6 +25,7 @@
  * exact int32 (any order: qcc proves no partial sum leaves int32), padding
  * reads as the input zero point, and requantization is qrt_requant_x8 or,
  * when every shift of the layer is >= 32, qrt_requant_hi_x8 (runtime/qrt_avx2.h). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,71 @@ static void emit_i32_vec_array(FILE *c, const char *name, const int32_t *v, int6
 	fprintf(c, "\n};\n");
 }
 
+/* The table of qrt_requant_hi_tab_x8 for the 8 lanes m[0..8), sh[0..8)
+ * (shift - 32): the same values qrt_requant_hi_tab_fill() computes. */
+static void rq_tab(int32_t tab[40], const int32_t *m, const int32_t *sh)
+{
+	for (int i = 0; i < 8; i++) {
+		int64_t r = (int64_t)1 << (31 + sh[i]);
+		int j = (i & 1 ? 24 : 16) + (i / 2) * 2;
+		tab[i] = m[i];
+		tab[8 + i] = i & 1 ? 0 : m[i + 1];
+		tab[j] = (int32_t)(uint32_t)(uint64_t)r;
+		tab[j + 1] = (int32_t)(r >> 32);
+		tab[32 + i] = sh[i];
+	}
+}
+
+/* The requantization constants of count lanes (a multiple of 8): with hi,
+ * one qrt_requant_hi_tab_x8 table of 40 int32 per 8 lanes (L_rq); else the
+ * multipliers (L_mult) and shifts (L_shift) of qrt_requant_x8.  real[i]:
+ * lane i's real multiplier, or NAN for a padding lane. */
+static void emit_rq_consts(FILE *c, Graph *g, const char *L, const int32_t *m, const int32_t *sh, const double *real,
+                           int64_t count, int hi)
+{
+	if (!hi) {
+		fprintf(c, "static const int32_t %s_mult[%lld] = {\n", L, LL(count));
+		for (int64_t o = 0; o < count; o++)
+			if (!isnan(real[o]))
+				fprintf(c, "\t%d, /* [%lld] M = %.9g */\n", (int)m[o], LL(o), real[o]);
+			else
+				fprintf(c, "\t0, /* [%lld] padding */\n", LL(o));
+		fprintf(c, "};\n");
+		emit_i32_vec_array(c, arena_printf(g->arena, "%s_shift", L), sh, count,
+		                   "shift, 1..62 (a zero multiplier's as 32)");
+		return;
+	}
+	fprintf(c, "/* qrt_requant_hi_tab_x8 tables, 40 int32 per 8 lanes: mult, odd lanes' mult, int64\n"
+	           " * 2^(shift-1) of the even and of the odd lanes, shift - 32 (every shift >= 32) */\n");
+	fprintf(c, "static const int32_t %s_rq[%lld] __attribute__((aligned(32))) = {", L, LL(count / 8 * 40));
+	for (int64_t q = 0; q < count / 8; q++) {
+		int32_t tab[40];
+		rq_tab(tab, m + 8 * q, sh + 8 * q);
+		fprintf(c, "\n\t/* lanes %lld..%lld: M =", LL(8 * q), LL(8 * q + 7));
+		for (int i = 0; i < 8; i++)
+			if (!isnan(real[8 * q + i]))
+				fprintf(c, " %.6g", real[8 * q + i]);
+			else
+				fprintf(c, " -");
+		fprintf(c, " */");
+		for (int i = 0; i < 40; i++)
+			fprintf(c, "%s%d,", i % 8 ? " " : "\n\t", (int)tab[i]);
+	}
+	fprintf(c, "\n};\n");
+}
+
+/* The call that requantizes acc, lanes [8*group, 8*group + 8) of the layer. */
+static const char *rq_call(Graph *g, const char *L, const Node *n, int hi, const char *acc, const char *group)
+{
+	if (hi)
+		return arena_printf(g->arena, "qrt_requant_hi_tab_x8(%s, %s_rq + (%s) * 40, %d, %d, %d)", acc, L, group,
+		                    (int)n->zp, (int)n->lo, (int)n->hi);
+	return arena_printf(g->arena,
+	                    "qrt_requant_x8(%s, _mm256_loadu_si256((const __m256i *)(const void *)(%s_mult + (%s) * 8)),\n"
+	                    "\t\t_mm256_loadu_si256((const __m256i *)(const void *)(%s_shift + (%s) * 8)), %d, %d, %d)",
+	                    acc, L, group, L, group, (int)n->zp, (int)n->lo, (int)n->hi);
+}
+
 /* Weight of output channel o at position j of segment s (0 past the row,
  * past the segment or past OC). */
 static int conv_w(const Node *n, const ConvPlan *p, int64_t o, int64_t s, int64_t j)
@@ -186,23 +252,17 @@ static void conv_constants(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
 		}
 	fprintf(c, "\n};\n");
 	int32_t *b = calloc((size_t)OCp * 3, sizeof *b), *m = b + OCp, *sh = m + OCp;
+	double *real = calloc((size_t)OCp, sizeof *real);
 	for (int64_t o = 0; o < OCp; o++) {
 		b[o] = o < p->g.OC ? a->bias_q[o] : 0;
 		m[o] = o < p->g.OC ? a->rq.mult[o] : 0;
 		sh[o] = o < p->g.OC ? shift_of(&a->rq, (int)o, p->hi) : p->hi ? 0 : 32;
+		real[o] = o < p->g.OC ? a->rq.real[o] : NAN;
 	}
 	emit_i32_vec_array(c, arena_printf(g->arena, "%s_bias", L), b, OCp,
 	                   "folded bias rne(b/(s_in*s_w)) - zp_in*sum(w), 8 channels a line");
-	fprintf(c, "static const int32_t %s_mult[%lld] = {\n", L, LL(OCp));
-	for (int64_t o = 0; o < OCp; o++)
-		if (o < p->g.OC)
-			fprintf(c, "\t%d, /* [%lld] M = %.9g */\n", (int)m[o], LL(o), a->rq.real[o]);
-		else
-			fprintf(c, "\t0, /* [%lld] padding */\n", LL(o));
-	fprintf(c, "};\n");
-	emit_i32_vec_array(c, arena_printf(g->arena, "%s_shift", L), sh, OCp,
-	                   p->hi ? "shift - 32 (every shift >= 32; a zero multiplier's counts as 32)"
-	                         : "shift, 1..62 (a zero multiplier's as 32)");
+	emit_rq_consts(c, g, L, m, sh, real, OCp, p->hi);
+	free(real);
 	free(b);
 }
 
@@ -339,20 +399,12 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 		fprintf(c, "%s\tw += %lld;\n%s}\n", indent, LL(2 * p->nr), indent);
 	}
 	fprintf(c, "\t}\n");
-	const char *rq = p->hi ? "qrt_requant_hi_x8" : "qrt_requant_x8";
 	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d]%s */\n", (int)n->zp, (int)n->lo, (int)n->hi,
 	        p->hi ? "; every shift >= 32" : "; some shift < 32: the exact 64-bit path");
-	for (int v = 0; v < nv; v++) {
-		fprintf(c, "\tconst __m256i vmult%d = _mm256_loadu_si256((const __m256i *)(const void *)(%s_mult + oc0 + %d));\n",
-		        v, L, v * 8);
-		fprintf(c, "\tconst __m256i vshift%d = _mm256_loadu_si256((const __m256i *)(const void *)(%s_shift + oc0 + %d));\n",
-		        v, L, v * 8);
-	}
-	for (int i = 0; i < m; i++) {
+	for (int i = 0; i < m; i++)
 		for (int v = 0; v < nv; v++)
-			fprintf(c, "\tvacc%dx%d = %s(vacc%dx%d, vmult%d, vshift%d, %d, %d, %d);\n", i, v, rq, i, v, v, v, (int)n->zp,
-			        (int)n->lo, (int)n->hi);
-	}
+			fprintf(c, "\tvacc%dx%d = %s;\n", i, v, rq_call(g, L, n, p->hi, arena_printf(g->arena, "vacc%dx%d", i, v),
+			                                                 arena_printf(g->arena, "oc0 / 8 + %d", v)));
 	for (int i = 0; i < m; i++) {
 		fprintf(c, "\t{\n\t\t%s *py = y + %lld;\n", ty, LL(i * G->OC));
 		if (nv == 1) {
@@ -542,21 +594,21 @@ static void emit_dw(FILE *c, Graph *g, Node *n)
 	fprintf(c, "\n};\n");
 	int64_t np = p.cp;
 	int32_t *bias = calloc((size_t)np * 3, sizeof *bias), *m = bias + np, *sh = m + np;
+	double *real = calloc((size_t)np, sizeof *real);
 	for (int64_t ch = 0; ch < np; ch++) {
 		int64_t blk = ch / 16, j = ch % 16, src = blk * 16 + dw_lane(j / 8, j % 8);
 		int ok = src < G->IC;
 		bias[ch] = ok ? a->bias_q[src] : 0;
 		m[ch] = ok ? a->rq.mult[src] : 0;
 		sh[ch] = ok ? shift_of(&a->rq, (int)src, p.hi) : p.hi ? 0 : 32;
+		real[ch] = ok ? a->rq.real[src] : NAN;
 	}
 	fprintf(c, "/* per-channel constants in the same lo/hi lane order: lanes of block b are channels\n"
 	           " * b*16 + {0,1,2,3,8,9,10,11 | 4,5,6,7,12,13,14,15} */\n");
 	emit_i32_vec_array(c, arena_printf(g->arena, "%s_bias", L), bias, np, "folded bias");
-	emit_i32_vec_array(c, arena_printf(g->arena, "%s_mult", L), m, np, "Q31 multipliers");
-	emit_i32_vec_array(c, arena_printf(g->arena, "%s_shift", L), sh, np,
-	                   p.hi ? "shift - 32 (every shift >= 32)" : "shift, 1..62");
+	emit_rq_consts(c, g, L, m, sh, real, np, p.hi);
 	free(bias);
-	const char *rq = p.hi ? "qrt_requant_hi_x8" : "qrt_requant_x8";
+	free(real);
 	fprintf(c, "\n/* 16 channels of one output pixel; x points at the window's top-left, channel 16*blk */\n");
 	fprintf(c, "static inline void %s_block(const int16_t *restrict x, int blk, int nc, %s *restrict y)\n{\n", L, ty);
 	fprintf(c, "\tconst int16_t *w = %s_w + blk * %d;\n", L, p.npair * 32);
@@ -583,9 +635,8 @@ static void emit_dw(FILE *c, Graph *g, Node *n)
 	}
 	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d] */\n", (int)n->zp, (int)n->lo, (int)n->hi);
 	for (int h = 0; h < 2; h++)
-		fprintf(c, "\tvacc_%s = %s(vacc_%s, _mm256_loadu_si256((const __m256i *)(const void *)(%s_mult + blk * 16 + %d)),\n"
-		           "\t\t_mm256_loadu_si256((const __m256i *)(const void *)(%s_shift + blk * 16 + %d)), %d, %d, %d);\n",
-		        h ? "hi" : "lo", rq, h ? "hi" : "lo", L, 8 * h, L, 8 * h, (int)n->zp, (int)n->lo, (int)n->hi);
+		fprintf(c, "\tvacc_%s = %s;\n", h ? "hi" : "lo",
+		        rq_call(g, L, n, p.hi, h ? "vacc_hi" : "vacc_lo", arena_printf(g->arena, "blk * 2 + %d", h)));
 	fprintf(c, "\t/* packs: lane 0 = channels 0-7, lane 1 = 8-15 (int16), then bytes, then the two lanes' low halves */\n");
 	fprintf(c, "\tconst __m256i v16 = _mm256_packs_epi32(vacc_lo, vacc_hi);\n");
 	fprintf(c, "\tconst __m256i v8 = %s(v16, v16);\n", n->dtype == DT_U8 ? "_mm256_packus_epi16" : "_mm256_packs_epi16");

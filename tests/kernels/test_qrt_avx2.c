@@ -54,6 +54,11 @@ int main(void)
 			                    qrt_requant_hi_x8(va, vm, _mm256_loadu_si256((const __m256i *)shift_hi), zp, lo, hi));
 			for (int i = 0; i < 8; i++, n++)
 				bad += out[i] != qrt_requant(acc[i], mult[i], shift[i], zp, lo, hi);
+			int32_t tab[40] __attribute__((aligned(32)));
+			qrt_requant_hi_tab_fill(tab, mult, shift_hi);
+			_mm256_storeu_si256((__m256i *)out, qrt_requant_hi_tab_x8(va, tab, zp, lo, hi));
+			for (int i = 0; i < 8; i++, n++)
+				bad += out[i] != qrt_requant(acc[i], mult[i], shift[i], zp, lo, hi);
 		}
 		/* add: operands are differences of 8-bit values */
 		int32_t a8[8], b8[8];
