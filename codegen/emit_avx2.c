@@ -694,6 +694,78 @@ static void emit_add(FILE *c, Graph *g, Node *n)
 	fprintf(c, "}\n");
 }
 
+/* ---- maxpool: 32 channels a vector ---- */
+
+/* Every window holds at least one in-bounds tap: then max(lo - 1, taps),
+ * the portable kernel's result, is max(taps) or, if lo - 1 is in the
+ * dtype's range, max(lo - 1, taps); either is a vector max from
+ * max(lo - 1, dtype min). */
+static int pool_windows_nonempty(const Node *n)
+{
+	const PoolAttr *p = &n->u.pool;
+	const Node *x = n->in[0];
+	for (int axis = 0; axis < 2; axis++) {
+		int64_t in = x->dims[2 + axis], out = n->dims[2 + axis];
+		int k = axis ? p->kw : p->kh, st = p->stride[axis], dil = p->dilation[axis], pad = p->pad[axis];
+		for (int64_t o = 0; o < out; o++) {
+			int hit = 0;
+			for (int t = 0; t < k && !hit; t++) {
+				int64_t i = o * st - pad + (int64_t)t * dil;
+				hit = i >= 0 && i < in;
+			}
+			if (!hit)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static void emit_maxpool(FILE *c, Graph *g, Node *n)
+{
+	const PoolAttr *p = &n->u.pool;
+	const Node *x = n->in[0];
+	const char *L = cg_layer(g, n), *ty = cg_ctype(n->dtype);
+	int64_t IH = x->dims[2], IW = x->dims[3], C = x->dims[1], OH = n->dims[2], OW = n->dims[3];
+	int u8 = n->dtype == DT_U8, init = (int)n->lo - 1 > (u8 ? 0 : -128) ? (int)n->lo - 1 : (u8 ? 0 : -128);
+	int64_t c32 = C / 32 * 32, c16 = (C - c32) / 16 * 16;
+	fprintf(c, "/* kernel %s: max(%d, in-bounds taps) per channel (every window has one: the\n"
+	           " * portable kernel's max(lo - 1 = %d, taps)); padding never wins */\n", n->kernel, init, (int)n->lo - 1);
+	/* no restrict: pass_plan may give y the buffer of x (raster order) */
+	fprintf(c, "static void %s(const %s *x, %s *y)\n{\n", L, cg_ctype(x->dtype), ty);
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int oy = 0; oy < %lld; oy++)\n", LL(n->dims[0]), LL(OH));
+	fprintf(c, "\tfor (int ox = 0; ox < %lld; ox++) {\n", LL(OW));
+	fprintf(c, "\t\t%s *py = y + ((b * %lld + oy) * %lld + ox) * %lld;\n", ty, LL(OH), LL(OW), LL(C));
+	fprintf(c, "\t\tconst %s *px[%d]; /* the in-bounds taps' pixels */\n\t\tint nt = 0;\n", cg_ctype(x->dtype),
+	        p->kh * p->kw);
+	fprintf(c, "\t\tfor (int ky = 0; ky < %d; ky++)\n\t\tfor (int kx = 0; kx < %d; kx++) {\n", p->kh, p->kw);
+	fprintf(c, "\t\t\tconst int iy = oy * %d - %d + ky * %d, ix = ox * %d - %d + kx * %d;\n", p->stride[0], p->pad[0],
+	        p->dilation[0], p->stride[1], p->pad[1], p->dilation[1]);
+	fprintf(c, "\t\t\tif (iy >= 0 && iy < %lld && ix >= 0 && ix < %lld)\n", LL(IH), LL(IW));
+	fprintf(c, "\t\t\t\tpx[nt++] = x + ((b * %lld + iy) * %lld + ix) * %lld;\n\t\t}\n", LL(IH), LL(IW), LL(C));
+	const char *mx = u8 ? "epu8" : "epi8";
+	if (c32) {
+		fprintf(c, "\t\tfor (int ch = 0; ch < %lld; ch += 32) {\n", LL(c32));
+		fprintf(c, "\t\t\t__m256i vm = _mm256_set1_epi8(%d);\n", init);
+		fprintf(c, "\t\t\tfor (int t = 0; t < nt; t++)\n\t\t\t\tvm = _mm256_max_%s(vm, "
+		           "_mm256_loadu_si256((const __m256i *)(const void *)(px[t] + ch)));\n", mx);
+		fprintf(c, "\t\t\t_mm256_storeu_si256((__m256i *)(void *)(py + ch), vm);\n\t\t}\n");
+	}
+	if (c16) {
+		fprintf(c, "\t\t{ /* channels %lld..%lld */\n\t\t\t__m128i vm = _mm_set1_epi8(%d);\n", LL(c32),
+		        LL(c32 + 15), init);
+		fprintf(c, "\t\t\tfor (int t = 0; t < nt; t++)\n\t\t\t\tvm = _mm_max_%s(vm, "
+		           "_mm_loadu_si128((const __m128i *)(const void *)(px[t] + %lld)));\n", mx, LL(c32));
+		fprintf(c, "\t\t\t_mm_storeu_si128((__m128i *)(void *)(py + %lld), vm);\n\t\t}\n", LL(c32));
+	}
+	if (C > c32 + c16) {
+		fprintf(c, "\t\tfor (int ch = %lld; ch < %lld; ch++) { /* C %% 16 = %lld: one at a time */\n",
+		        LL(c32 + c16), LL(C), LL(C % 16));
+		fprintf(c, "\t\t\tint32_t m = %d;\n\t\t\tfor (int t = 0; t < nt; t++)\n", init);
+		fprintf(c, "\t\t\t\tm = px[t][ch] > m ? px[t][ch] : m;\n\t\t\tpy[ch] = (%s)m;\n\t\t}\n", ty);
+	}
+	fprintf(c, "\t}\n}\n");
+}
+
 /* ---- the target entry points ---- */
 
 void cg_avx2_select(Graph *g, Node *n)
@@ -704,6 +776,10 @@ void cg_avx2_select(Graph *g, Node *n)
 		select_dw(g, n);
 	else if (n->op == OP_ADD && cg_is_8bit(n->in[0]->dtype) && cg_is_8bit(n->in[1]->dtype) && cg_is_8bit(n->dtype))
 		n->kernel = "add_x8__avx2";
+	else if (n->op == OP_MAXPOOL2D && cg_is_8bit(n->in[0]->dtype) && n->dtype == n->in[0]->dtype &&
+	         pool_windows_nonempty(n))
+		n->kernel = arena_printf(g->arena, "maxpool%dx%d_%s_32c__avx2", n->u.pool.kh, n->u.pool.kw,
+		                         n->dtype == DT_U8 ? "u8" : "s8");
 }
 
 void cg_avx2_emit_prologue(FILE *c, Graph *g, const CgOptions *o)
@@ -724,6 +800,7 @@ void cg_avx2_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o)
 	case OP_CONV2D:
 	case OP_LINEAR: cg_is_depthwise(n) ? emit_dw(c, g, n) : emit_conv(c, g, n); break;
 	case OP_ADD: emit_add(c, g, n); break;
+	case OP_MAXPOOL2D: emit_maxpool(c, g, n); break;
 	default: die("avx2: no kernel for %s", op_info[n->op].name);
 	}
 }
