@@ -147,11 +147,12 @@ static void emit_i32_vec_array(FILE *c, const char *name, const int32_t *v, int6
 }
 
 /* The table of qrt_requant_hi_tab_x8 for the 8 lanes m[0..8), sh[0..8)
- * (shift - 32): the same values qrt_requant_hi_tab_fill() computes. */
-static void rq_tab(int32_t tab[40], const int32_t *m, const int32_t *sh)
+ * (shift - 32), zero point zt folded in: the values qrt_requant_hi_tab_fill()
+ * computes. */
+static void rq_tab(int32_t tab[40], const int32_t *m, const int32_t *sh, int zt)
 {
 	for (int i = 0; i < 8; i++) {
-		int64_t r = (int64_t)1 << (31 + sh[i]);
+		int64_t r = ((int64_t)1 << (31 + sh[i])) + (int64_t)zt * ((int64_t)1 << (32 + sh[i]));
 		int j = (i & 1 ? 24 : 16) + (i / 2) * 2;
 		tab[i] = m[i];
 		tab[8 + i] = i & 1 ? 0 : m[i + 1];
@@ -161,12 +162,23 @@ static void rq_tab(int32_t tab[40], const int32_t *m, const int32_t *sh)
 	}
 }
 
+/* The zero point folds into the rounding terms of the tables when every
+ * shift is <= 53 (qrt_avx2.h: the int64 sum then stays in range). */
+static int rq_fold_zp(const Requant *rq)
+{
+	for (int i = 0; i < rq->n; i++)
+		if (shift_of(rq, i, 1) + 32 > 53)
+			return 0;
+	return 1;
+}
+
 /* The requantization constants of count lanes (a multiple of 8): with hi,
- * one qrt_requant_hi_tab_x8 table of 40 int32 per 8 lanes (L_rq); else the
- * multipliers (L_mult) and shifts (L_shift) of qrt_requant_x8.  real[i]:
- * lane i's real multiplier, or NAN for a padding lane. */
-static void emit_rq_consts(FILE *c, Graph *g, const char *L, const int32_t *m, const int32_t *sh, const double *real,
-                           int64_t count, int hi)
+ * one qrt_requant_hi_tab_x8 table of 40 int32 per 8 lanes (L_rq), n's zero
+ * point folded in if rq_fold_zp(); else the multipliers (L_mult) and shifts
+ * (L_shift) of qrt_requant_x8.  real[i]: lane i's real multiplier, or NAN for
+ * a padding lane. */
+static void emit_rq_consts(FILE *c, Graph *g, const Node *n, const char *L, const int32_t *m, const int32_t *sh,
+                           const double *real, int64_t count, int hi)
 {
 	if (!hi) {
 		fprintf(c, "static const int32_t %s_mult[%lld] = {\n", L, LL(count));
@@ -180,12 +192,14 @@ static void emit_rq_consts(FILE *c, Graph *g, const char *L, const int32_t *m, c
 		                   "shift, 1..62 (a zero multiplier's as 32)");
 		return;
 	}
+	int zt = rq_fold_zp(&n->u.conv.rq) ? (int)n->zp : 0;
 	fprintf(c, "/* qrt_requant_hi_tab_x8 tables, 40 int32 per 8 lanes: mult, odd lanes' mult, int64\n"
-	           " * 2^(shift-1) of the even and of the odd lanes, shift - 32 (every shift >= 32) */\n");
+	           " * 2^(shift-1) + %d*2^shift (the output zero point %s) of the even and of the odd lanes,\n"
+	           " * shift - 32 (every shift >= 32) */\n", zt, zt || !n->zp ? "folded in" : "apart: some shift > 53");
 	fprintf(c, "static const int32_t %s_rq[%lld] __attribute__((aligned(32))) = {", L, LL(count / 8 * 40));
 	for (int64_t q = 0; q < count / 8; q++) {
 		int32_t tab[40];
-		rq_tab(tab, m + 8 * q, sh + 8 * q);
+		rq_tab(tab, m + 8 * q, sh + 8 * q, zt);
 		fprintf(c, "\n\t/* lanes %lld..%lld: M =", LL(8 * q), LL(8 * q + 7));
 		for (int i = 0; i < 8; i++)
 			if (!isnan(real[8 * q + i]))
@@ -199,12 +213,21 @@ static void emit_rq_consts(FILE *c, Graph *g, const char *L, const int32_t *m, c
 	fprintf(c, "\n};\n");
 }
 
-/* The call that requantizes acc, lanes [8*group, 8*group + 8) of the layer. */
+/* The call that requantizes acc, lanes [8*group, 8*group + 8) of the layer
+ * (as emit_rq_consts() printed its table).  With the zero
+ * point folded and the clamp the whole dtype range, the clamp is left to the
+ * saturating packs that follow every call. */
 static const char *rq_call(Graph *g, const char *L, const Node *n, int hi, const char *acc, const char *group)
 {
-	if (hi)
+	if (hi) {
+		int32_t dlo, dhi;
+		ir_dtype_range(n->dtype, &dlo, &dhi);
+		int fold = rq_fold_zp(&n->u.conv.rq);
+		if (fold && n->lo == dlo && n->hi == dhi)
+			return arena_printf(g->arena, "qrt_requant_hi_tab_raw_x8(%s, %s_rq + (%s) * 40)", acc, L, group);
 		return arena_printf(g->arena, "qrt_requant_hi_tab_x8(%s, %s_rq + (%s) * 40, %d, %d, %d)", acc, L, group,
-		                    (int)n->zp, (int)n->lo, (int)n->hi);
+		                    fold ? 0 : (int)n->zp, (int)n->lo, (int)n->hi);
+	}
 	return arena_printf(g->arena,
 	                    "qrt_requant_x8(%s, _mm256_loadu_si256((const __m256i *)(const void *)(%s_mult + (%s) * 8)),\n"
 	                    "\t\t_mm256_loadu_si256((const __m256i *)(const void *)(%s_shift + (%s) * 8)), %d, %d, %d)",
@@ -261,7 +284,7 @@ static void conv_constants(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
 	}
 	emit_i32_vec_array(c, arena_printf(g->arena, "%s_bias", L), b, OCp,
 	                   "folded bias rne(b/(s_in*s_w)) - zp_in*sum(w), 8 channels a line");
-	emit_rq_consts(c, g, L, m, sh, real, OCp, p->hi);
+	emit_rq_consts(c, g, n, L, m, sh, real, OCp, p->hi);
 	free(real);
 	free(b);
 }
@@ -606,7 +629,7 @@ static void emit_dw(FILE *c, Graph *g, Node *n)
 	fprintf(c, "/* per-channel constants in the same lo/hi lane order: lanes of block b are channels\n"
 	           " * b*16 + {0,1,2,3,8,9,10,11 | 4,5,6,7,12,13,14,15} */\n");
 	emit_i32_vec_array(c, arena_printf(g->arena, "%s_bias", L), bias, np, "folded bias");
-	emit_rq_consts(c, g, L, m, sh, real, np, p.hi);
+	emit_rq_consts(c, g, n, L, m, sh, real, np, p.hi);
 	free(bias);
 	free(real);
 	fprintf(c, "\n/* 16 channels of one output pixel; x points at the window's top-left, channel 16*blk */\n");
