@@ -1,17 +1,19 @@
 /* The AVX2 target (Haswell and later, Zen): register-blocked int16
  * vpmaddwd kernels with the requantization fused in, for conv2d (groups 1),
- * linear, depthwise conv2d and add.  Every other node, and any node whose
- * shape these kernels do not take, uses the portable kernel of emit_c.c.
+ * linear, depthwise conv2d, add and maxpool.  Every other node, and any node
+ * whose shape these kernels do not take, uses the portable kernel of
+ * emit_c.c.
  *
  * The multiply: vpmaddubsw (u8 x s8 pairs summed into int16) saturates
  * (255*127*2 = 64770 > 32767), so these kernels never use it.  They widen the
- * input to int16 once, into a zero-point-padded scratch copy, and use
- * vpmaddwd (int16 x int16 pairs summed into int32), which cannot saturate for
- * 8-bit operands.  The price is small: a vpmaddubsw needs a second vpmaddwd
- * (by ones) to widen its int16 sums to int32, so both sequences issue one
- * multiply per 16 MACs.  The kernel note reports what vpmaddubsw would have
- * done with the layer's weights and input range (a vpmaddubsw kernel for the
- * layers where it provably cannot saturate is not written yet).
+ * input to int16 into a zero-point-padded scratch copy and use vpmaddwd
+ * (int16 x int16 pairs summed into int32), which cannot saturate for 8-bit
+ * operands.  The price is small: a vpmaddubsw needs a second vpmaddwd (by
+ * ones) to widen its int16 sums to int32, so both sequences issue one
+ * multiply per 16 MACs (bench/peak.c: 130 and 113 GMAC/s on a Zen 5 core).
+ * The kernel note reports what vpmaddubsw would have done with the layer's
+ * weights and input range (a vpmaddubsw kernel for the layers where it
+ * provably cannot saturate is not written).
  *
  * Conv/linear tiles: MR pixels x NR = 8*NV output channels, NV = 1, 2 or 3
  * (MR = 8, 6, 4): MR*NV int32 accumulators stay in ymm registers through the
@@ -19,12 +21,24 @@
  * (vpbroadcastd from the scratch) and multiplies it by the NV weight vectors
  * of that pair (prepacked [pair][NR channels] x int16 pair); the steps are
  * inline assembly (emit_conv_steps) so that every vpaddd lands in its
- * accumulator's register, two pairs a loop iteration.
+ * accumulator's register, two pairs a loop iteration.  1x1 stride-1 convs
+ * and linear widen one pixel tile at a time (L1-resident scratch); the
+ * others widen the whole padded input once.
+ *
+ * Depthwise: 16 channels of one output pixel, tap pairs interleaved by
+ * vpunpck{l,h}wd.  Maxpool: byte maxima, 32 channels a vector.
+ *
+ * Requantization: every shift >= 32 (|M| < 1/2, almost every layer): from a
+ * table of compile-time constants per 8 channels (qrt_requant_hi_tab_x8:
+ * the odd lanes' multipliers, int64 rounding terms with the output zero
+ * point folded in when every shift <= 53, the shifts), 8 instructions per 8
+ * outputs when the clamp is the dtype's whole range and the saturating packs
+ * that follow do it, 10 otherwise; else the exact 64-bit qrt_requant_x8.
  *
  * The output must equal the portable kernel's bit for bit: accumulation is
  * exact int32 (any order: qcc proves no partial sum leaves int32), padding
- * reads as the input zero point, and requantization is qrt_requant_x8 or,
- * when every shift of the layer is >= 32, qrt_requant_hi_x8 (runtime/qrt_avx2.h). */
+ * reads as the input zero point, and requantization is the arithmetic of
+ * qrt_requant (runtime/qrt_avx2.h, tested lane for lane). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
