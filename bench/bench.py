@@ -122,7 +122,7 @@ def parse_times(out):
     r = {}
     for line in out.splitlines():
         p = line.split()
-        if len(p) == 3 and p[0] in ("run", "forward", "avx2_maddubs", "avx2_int16"):
+        if len(p) == 3 and p[0] in ("run", "forward"):
             r[p[0]] = (float(p[1]), float(p[2]))
     return r
 
@@ -427,9 +427,18 @@ def bench_peak(build):
 # its x86 AVX2 kernels are built on.  qcc is bit-exact, so its kernels need
 # the exact int16 path; oneDNN and MLAS use vpmaddubsw (u8*s8 pairs summed in
 # int16, with weight scaling or saturation); XNNPACK's qs8/qc8 AVX2 kernels
-# widen to int16 and use vpmaddwd.
-PEAK_OF = {"qcc-c": "avx2_int16", "qcc-avx2": "avx2_int16", "torch": "avx2_maddubs",
+# widen to int16 and use vpmaddwd.  qcc's avx2 kernels broadcast an int16
+# pair of inputs against 8 channels' weights (avx2_bcast16).  On a CPU with
+# AVX512-VNNI, oneDNN and MLAS run vpdpbusd instead: their peak is then
+# avx512_vnni (peak_of()).
+PEAK_OF = {"qcc-c": "avx2_bcast16", "qcc-avx2": "avx2_bcast16", "torch": "avx2_maddubs",
            "ort": "avx2_maddubs", "xnnpack": "avx2_int16"}
+
+
+def peak_of(impl, peak):
+    if impl in ("torch", "ort") and "avx512_vnni" in peak:
+        return "avx512_vnni"
+    return PEAK_OF[impl]
 PEERS = ["torch", "xnnpack", "ort"]
 IMPLS = ["qcc-c", "qcc-avx2", "qcc-avx512vnni"] + PEERS
 
@@ -452,7 +461,8 @@ def report_layers(rows, peak):
     for q in ("qcc-c", "qcc-avx2"):
         for p in PEERS:
             header.append(f"{q}/{p}")
-    header += ["qcc-avx2 %peak16", "torch %peak8", "xnnpack %peak16", "ort %peak8", "vs torch qnnpack (max LSB, %same)"]
+    header += [f"{impl} %{peak_of(impl, peak)}" for impl in ("qcc-avx2", "torch", "xnnpack", "ort")]
+    header += ["vs torch qnnpack (max LSB, %same)"]
     body = []
     notes = []
     for r in rows:
@@ -472,7 +482,7 @@ def report_layers(rows, peak):
             for p in PEERS:
                 cells.append(fmt(g[q] / g[p], ".2f") if g[q] and g[p] else "n/a")
         for impl in ("qcc-avx2", "torch", "xnnpack", "ort"):
-            pk = peak.get(PEAK_OF[impl])
+            pk = peak.get(peak_of(impl, peak))
             cells.append(f"{100 * g[impl] / pk[0]:.1f}%" if g[impl] and pk else "n/a")
         chk = [f"{k[4:]}: {v[0]}, {v[1]:.0f}%" for k, v in r["check"].items() if v]
         cells.append("; ".join(chk) if chk else "n/a")
@@ -492,7 +502,8 @@ def report_layers(rows, peak):
 
 def report_peak(peak, note):
     rows = [["avx2_maddubs", "vpmaddubsw + vpmaddwd(1) + vpaddd, 32 MAC/step (int16 pair sums may saturate)"],
-            ["avx2_int16", "vpmovzxbw (load) + vpmaddwd + vpaddd, 16 MAC/step, exact"]]
+            ["avx2_int16", "vpmovzxbw (load) + vpmaddwd + vpaddd, 16 MAC/step, exact"],
+            ["avx2_bcast16", "vpbroadcastd (load) + 2x(vpmaddwd + vpaddd), 16 MAC/step, exact (qcc's avx2 conv step)"]]
     body = []
     for k, what in rows:
         v = peak.get(k)
@@ -531,8 +542,8 @@ def main(argv):
         vt = report_vnni_layers(rows, peak)
         out += ["## Single convolution layers (NHWC, batch 1, u8 activations, per-channel int8 weights)", "",
                 "qcc times `forward()` (the layer alone, NHWC in the arena); the boundary NCHW<->NHWC copies of "
-                "`run()` are listed below the table.  %peak16 / %peak8: fraction of the best exact-int16 / "
-                "vpmaddubsw peak above, for the sequence each implementation's AVX2 kernels use.  "
+                "`run()` are listed below the table.  %SEQUENCE: fraction of the best peak above of the "
+                "instruction sequence each implementation's kernels use on this CPU.  "
                 "vs torch qnnpack: the layer output of each qcc target and of torch onednn against torch's "
                 "QNNPACK engine (exact int32 accumulation) on the same input; oneDNN on a CPU without VNNI "
                 "sums u8*s8 pairs with vpmaddubsw in saturating int16, so it can differ with full-range weights.", ""]

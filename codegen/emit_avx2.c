@@ -1,24 +1,45 @@
 /* The AVX2 target (Haswell and later, Zen): register-blocked int16
  * vpmaddwd kernels with the requantization fused in, for conv2d (groups 1),
- * linear, depthwise conv2d and add.  Every other node, and any node whose
- * shape these kernels do not take, uses the portable kernel of emit_c.c.
+ * linear, depthwise conv2d, add and maxpool.  Every other node, and any node
+ * whose shape these kernels do not take, uses the portable kernel of
+ * emit_c.c.
  *
  * The multiply: vpmaddubsw (u8 x s8 pairs summed into int16) saturates
  * (255*127*2 = 64770 > 32767), so these kernels never use it.  They widen the
- * input to int16 once, into a zero-point-padded scratch copy, and use
- * vpmaddwd (int16 x int16 pairs summed into int32), which cannot saturate for
- * 8-bit operands.  The price is small: a vpmaddubsw needs a second vpmaddwd
- * (by ones) to widen its int16 sums to int32, and on Zen 3 the two register-
- * resident sequences measure about 80 (vpbroadcastd + vpmaddwd + vpaddd) and
- * 97 (vpmaddubsw + vpmaddwd + vpaddd) GMAC/s on one core.  The kernel note
- * reports what vpmaddubsw would have done with the layer's weights and input
- * range (a vpmaddubsw kernel for the layers where it provably cannot
- * saturate is not written yet).
+ * input to int16 into a zero-point-padded scratch copy and use vpmaddwd
+ * (int16 x int16 pairs summed into int32), which cannot saturate for 8-bit
+ * operands.  The price is small: a vpmaddubsw needs a second vpmaddwd (by
+ * ones) to widen its int16 sums to int32, so both sequences issue one
+ * multiply per 16 MACs (bench/peak.c: 130 and 113 GMAC/s on a Zen 5 core).
+ * The kernel note reports what vpmaddubsw would have done with the layer's
+ * weights and input range (a vpmaddubsw kernel for the layers where it
+ * provably cannot saturate is not written).
+ *
+ * Conv/linear tiles: MR pixels x NR = 8*NV output channels, NV = 1, 2 or 3
+ * (MR = 8, 6, 4): MR*NV int32 accumulators stay in ymm registers through the
+ * whole K loop.  A k step broadcasts one int16 pair of each pixel's input
+ * (vpbroadcastd from the scratch) and multiplies it by the NV weight vectors
+ * of that pair (prepacked [pair][NR channels] x int16 pair); the steps are
+ * inline assembly (emit_conv_steps) so that every vpaddd lands in its
+ * accumulator's register, two pairs a loop iteration.  1x1 stride-1 convs
+ * and linear widen one pixel tile at a time (L1-resident scratch); the
+ * others widen the whole padded input once.
+ *
+ * Depthwise: 16 channels of one output pixel, tap pairs interleaved by
+ * vpunpck{l,h}wd.  Maxpool: byte maxima, 32 channels a vector.
+ *
+ * Requantization: every shift >= 32 (|M| < 1/2, almost every layer): from a
+ * table of compile-time constants per 8 channels (qrt_requant_hi_tab_x8:
+ * the odd lanes' multipliers, int64 rounding terms with the output zero
+ * point folded in when every shift <= 53, the shifts), 8 instructions per 8
+ * outputs when the clamp is the dtype's whole range and the saturating packs
+ * that follow do it, 10 otherwise; else the exact 64-bit qrt_requant_x8.
  *
  * The output must equal the portable kernel's bit for bit: accumulation is
  * exact int32 (any order: qcc proves no partial sum leaves int32), padding
- * reads as the input zero point, and requantization is qrt_requant_x8 or,
- * when every shift of the layer is >= 32, qrt_requant_hi_x8 (runtime/qrt_avx2.h). */
+ * reads as the input zero point, and requantization is the arithmetic of
+ * qrt_requant (runtime/qrt_avx2.h, tested lane for lane). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,7 +118,7 @@ static ConvPlan conv_plan(const Node *n)
 	p.g = cg_conv_geom(n);
 	int64_t nvec = (p.g.OC + 7) / 8;
 	p.nv = nvec == 1 ? 1 : nvec % 2 && nvec % 3 == 0 ? 3 : 2;
-	p.mr = p.nv == 1 ? 8 : p.nv == 2 ? 4 : 3; /* accumulators + weights + 1 broadcast <= 16 ymm */
+	p.mr = p.nv == 1 ? 8 : p.nv == 2 ? 6 : 4; /* conv_wregs(): accumulators + registers <= 16 ymm */
 	p.nr = 8 * p.nv;
 	p.ntiles = (p.g.OC + p.nr - 1) / p.nr;
 	p.per_tap = p.g.dw > 1;
@@ -137,6 +158,94 @@ static void emit_i32_vec_array(FILE *c, const char *name, const int32_t *v, int6
 	for (int64_t i = 0; i < count; i++)
 		fprintf(c, "%s%d,", i % 8 ? " " : "\n\t", (int)v[i]);
 	fprintf(c, "\n};\n");
+}
+
+/* The table of qrt_requant_hi_tab_x8 for the 8 lanes m[0..8), sh[0..8)
+ * (shift - 32), zero point zt folded in: the values qrt_requant_hi_tab_fill()
+ * computes. */
+static void rq_tab(int32_t tab[40], const int32_t *m, const int32_t *sh, int zt)
+{
+	for (int i = 0; i < 8; i++) {
+		int64_t r = ((int64_t)1 << (31 + sh[i])) + (int64_t)zt * ((int64_t)1 << (32 + sh[i]));
+		int j = (i & 1 ? 24 : 16) + (i / 2) * 2;
+		tab[i] = m[i];
+		tab[8 + i] = i & 1 ? 0 : m[i + 1];
+		tab[j] = (int32_t)(uint32_t)(uint64_t)r;
+		tab[j + 1] = (int32_t)(r >> 32);
+		tab[32 + i] = sh[i];
+	}
+}
+
+/* The zero point folds into the rounding terms of the tables when every
+ * shift is <= 53 (qrt_avx2.h: the int64 sum then stays in range). */
+static int rq_fold_zp(const Requant *rq)
+{
+	for (int i = 0; i < rq->n; i++)
+		if (shift_of(rq, i, 1) + 32 > 53)
+			return 0;
+	return 1;
+}
+
+/* The requantization constants of count lanes (a multiple of 8): with hi,
+ * one qrt_requant_hi_tab_x8 table of 40 int32 per 8 lanes (L_rq), n's zero
+ * point folded in if rq_fold_zp(); else the multipliers (L_mult) and shifts
+ * (L_shift) of qrt_requant_x8.  real[i]: lane i's real multiplier, or NAN for
+ * a padding lane. */
+static void emit_rq_consts(FILE *c, Graph *g, const Node *n, const char *L, const int32_t *m, const int32_t *sh,
+                           const double *real, int64_t count, int hi)
+{
+	if (!hi) {
+		fprintf(c, "static const int32_t %s_mult[%lld] = {\n", L, LL(count));
+		for (int64_t o = 0; o < count; o++)
+			if (!isnan(real[o]))
+				fprintf(c, "\t%d, /* [%lld] M = %.9g */\n", (int)m[o], LL(o), real[o]);
+			else
+				fprintf(c, "\t0, /* [%lld] padding */\n", LL(o));
+		fprintf(c, "};\n");
+		emit_i32_vec_array(c, arena_printf(g->arena, "%s_shift", L), sh, count,
+		                   "shift, 1..62 (a zero multiplier's as 32)");
+		return;
+	}
+	int zt = rq_fold_zp(&n->u.conv.rq) ? (int)n->zp : 0;
+	fprintf(c, "/* qrt_requant_hi_tab_x8 tables, 40 int32 per 8 lanes: mult, odd lanes' mult, int64\n"
+	           " * 2^(shift-1) + %d*2^shift (the output zero point %s) of the even and of the odd lanes,\n"
+	           " * shift - 32 (every shift >= 32) */\n", zt, zt || !n->zp ? "folded in" : "apart: some shift > 53");
+	fprintf(c, "static const int32_t %s_rq[%lld] __attribute__((aligned(32))) = {", L, LL(count / 8 * 40));
+	for (int64_t q = 0; q < count / 8; q++) {
+		int32_t tab[40];
+		rq_tab(tab, m + 8 * q, sh + 8 * q, zt);
+		fprintf(c, "\n\t/* lanes %lld..%lld: M =", LL(8 * q), LL(8 * q + 7));
+		for (int i = 0; i < 8; i++)
+			if (!isnan(real[8 * q + i]))
+				fprintf(c, " %.6g", real[8 * q + i]);
+			else
+				fprintf(c, " -");
+		fprintf(c, " */");
+		for (int i = 0; i < 40; i++)
+			fprintf(c, "%s%d,", i % 8 ? " " : "\n\t", (int)tab[i]);
+	}
+	fprintf(c, "\n};\n");
+}
+
+/* The call that requantizes acc, lanes [8*group, 8*group + 8) of the layer
+ * (as emit_rq_consts() printed its table).  With the zero
+ * point folded and the clamp the whole dtype range, the clamp is left to the
+ * saturating packs that follow every call. */
+static const char *rq_call(Graph *g, const char *L, const Node *n, int hi, const char *acc, const char *group)
+{
+	if (hi) {
+		int32_t dlo, dhi;
+		ir_dtype_range(n->dtype, &dlo, &dhi);
+		int fold = rq_fold_zp(&n->u.conv.rq);
+		if (fold && n->lo == dlo && n->hi == dhi)
+			return arena_printf(g->arena, "qrt_requant_hi_tab_raw_x8(%s, %s_rq + (%s) * 40)", acc, L, group);
+		return arena_printf(g->arena, "qrt_requant_hi_tab_x8(%s, %s_rq + (%s) * 40, %d, %d, %d)", acc, L, group,
+		                    fold ? 0 : (int)n->zp, (int)n->lo, (int)n->hi);
+	}
+	return arena_printf(g->arena,
+	                    "qrt_requant_x8(%s, _mm256_loadu_si256((const __m256i *)(const void *)(%s_mult + (%s) * 8)),\n"
+	                    "\t\t_mm256_loadu_si256((const __m256i *)(const void *)(%s_shift + (%s) * 8)), %d, %d, %d)",
+	                    acc, L, group, L, group, (int)n->zp, (int)n->lo, (int)n->hi);
 }
 
 /* Weight of output channel o at position j of segment s (0 past the row,
@@ -180,23 +289,17 @@ static void conv_constants(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
 		}
 	fprintf(c, "\n};\n");
 	int32_t *b = calloc((size_t)OCp * 3, sizeof *b), *m = b + OCp, *sh = m + OCp;
+	double *real = calloc((size_t)OCp, sizeof *real);
 	for (int64_t o = 0; o < OCp; o++) {
 		b[o] = o < p->g.OC ? a->bias_q[o] : 0;
 		m[o] = o < p->g.OC ? a->rq.mult[o] : 0;
 		sh[o] = o < p->g.OC ? shift_of(&a->rq, (int)o, p->hi) : p->hi ? 0 : 32;
+		real[o] = o < p->g.OC ? a->rq.real[o] : NAN;
 	}
 	emit_i32_vec_array(c, arena_printf(g->arena, "%s_bias", L), b, OCp,
 	                   "folded bias rne(b/(s_in*s_w)) - zp_in*sum(w), 8 channels a line");
-	fprintf(c, "static const int32_t %s_mult[%lld] = {\n", L, LL(OCp));
-	for (int64_t o = 0; o < OCp; o++)
-		if (o < p->g.OC)
-			fprintf(c, "\t%d, /* [%lld] M = %.9g */\n", (int)m[o], LL(o), a->rq.real[o]);
-		else
-			fprintf(c, "\t0, /* [%lld] padding */\n", LL(o));
-	fprintf(c, "};\n");
-	emit_i32_vec_array(c, arena_printf(g->arena, "%s_shift", L), sh, OCp,
-	                   p->hi ? "shift - 32 (every shift >= 32; a zero multiplier's counts as 32)"
-	                         : "shift, 1..62 (a zero multiplier's as 32)");
+	emit_rq_consts(c, g, n, L, m, sh, real, OCp, p->hi);
+	free(real);
 	free(b);
 }
 
@@ -235,6 +338,57 @@ static void emit_fill(FILE *c, const Node *x, const CgGeom *g, int64_t cstride, 
 
 static const char *pack_fn(DType t, int n16) { return t == DT_U8 ? (n16 ? "qrt_pack_u8_x16" : "qrt_pack_u8_x8") : (n16 ? "qrt_pack_i8_x16" : "qrt_pack_i8_x8"); }
 
+/* Weight vectors of a tile kept in registers: all nv unless m*nv
+ * accumulators + nv weights + the broadcast + the product would pass the 16
+ * ymm registers; the rest are vpmaddwd memory operands. */
+static int conv_wregs(int m, int nv)
+{
+	int room = 16 - m * nv - 1 - (nv > 1);
+	return room < nv ? room : nv;
+}
+
+/* The k steps of a tile as one asm statement: nsteps (1 or 2) int16 pairs
+ * of the m input pixels (at xexpr, pixel i at + i*sw*IC), each broadcast and
+ * multiplied by the nv weight vectors of that pair at w, every product added
+ * into its accumulator in place.  In assembly because gcc, given the same
+ * intrinsics, adds into the product's register and copies it back (a
+ * vmovdqa a step per accumulator), hoists the broadcasts and spills the
+ * accumulators of a 6x16 tile. */
+static void emit_conv_steps(FILE *c, const ConvPlan *p, int m, int nsteps, const char *xexpr, const char *indent)
+{
+	int nv = p->nv, nwr = conv_wregs(m, nv);
+	if (nwr < 1)
+		die("avx2: a %dx%lld tile does not fit the ymm registers", m, LL(p->nr));
+	fprintf(c, "%s\t__asm__(", indent);
+	for (int s = 0; s < nsteps; s++) {
+		int64_t wo = s * 4 * p->nr; /* bytes: 2*nr int16 a pair */
+		for (int v = 0; v < nwr; v++)
+			fprintf(c, "\n%s\t\t\"vmovdqa %lld(%%[w]), %%[w%d]\\n\\t\"", indent, LL(wo + 32 * v), v);
+		for (int i = 0; i < m; i++) {
+			fprintf(c, "\n%s\t\t\"vpbroadcastd %lld(%%[x]), %%[b]\\n\\t\"", indent,
+			        LL(2 * (i * p->g.sw * p->g.IC) + 4 * s));
+			for (int v = 0; v < nv; v++) {
+				const char *dst = v == nv - 1 ? "%[b]" : "%[t]";
+				if (v < nwr)
+					fprintf(c, "\n%s\t\t\"vpmaddwd %%[w%d], %%[b], %s\\n\\t", indent, v, dst);
+				else
+					fprintf(c, "\n%s\t\t\"vpmaddwd %lld(%%[w]), %%[b], %s\\n\\t", indent, LL(wo + 32 * v), dst);
+				fprintf(c, "vpaddd %s, %%[a%dx%d], %%[a%dx%d]\\n\\t\"", dst, i, v, i, v);
+			}
+		}
+	}
+	fprintf(c, "\n%s\t\t:", indent);
+	for (int i = 0; i < m; i++)
+		for (int v = 0; v < nv; v++)
+			fprintf(c, "%s [a%dx%d] \"+x\"(vacc%dx%d)", i || v ? "," : "", i, v, i, v);
+	fprintf(c, ",\n%s\t\t  [b] \"=&x\"(vb)", indent);
+	if (nv > 1)
+		fprintf(c, ", [t] \"=&x\"(vt)");
+	for (int v = 0; v < nwr; v++)
+		fprintf(c, ", [w%d] \"=&x\"(vw%d)", v, v);
+	fprintf(c, "\n%s\t\t: [x] \"r\"(%s), [w] \"r\"(w)\n%s\t\t: \"memory\");\n", indent, xexpr, indent);
+}
+
 /* One microkernel: m pixels x NR channels; nc (a constant at each call)
  * says how many of the NR channels are real. */
 static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, int m)
@@ -254,6 +408,10 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 			fprintf(c, "%s vacc%dx%d = vbias%d", v ? "," : "", i, v, v);
 		fprintf(c, ";\n");
 	}
+	fprintf(c, "\t__m256i vb%s", nv > 1 ? ", vt" : "");
+	for (int v = 0; v < conv_wregs(m, nv); v++)
+		fprintf(c, ", vw%d", v);
+	fprintf(c, "; /* the broadcast inputs, a product, the weights: scratch registers of the asm */\n");
 	const char *indent = "\t\t";
 	if (p->per_tap) {
 		fprintf(c, "\tfor (int ky = 0; ky < %d; ky++)\n\tfor (int kx = 0; kx < %d; kx++) {\n", G->kh, G->kw);
@@ -265,46 +423,25 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 		fprintf(c, "\t\tconst int16_t *x0 = x + ky * %lld; /* kernel row ky: %lld contiguous int16 */\n",
 		        LL(G->dh * G->IWp * G->IC), LL(p->lseg));
 	}
-	for (int i = 1; i < m; i++)
-		fprintf(c, "%sconst int16_t *x%d = x0 + %lld;\n", indent, i, LL(i * G->sw * G->IC));
-	fprintf(c, "%sfor (int k = 0; k < %lld; k += 2, w += %lld) {\n", indent, LL(p->lp), LL(2 * p->nr));
-	for (int v = 0; v < nv; v++)
-		fprintf(c, "%s\t__m256i vw%d = _mm256_load_si256((const __m256i *)(const void *)(w + %d));\n", indent, v,
-		        16 * v);
-	/* Without this the compiler folds the weight load into every vpmaddwd
-	 * (m loads instead of one): two 256-bit loads a cycle then bound the loop. */
-	fprintf(c, "%s\t__asm__(\"\" : ", indent);
-	for (int v = 0; v < nv; v++)
-		fprintf(c, "%s\"+x\"(vw%d)", v ? ", " : "", v);
-	fprintf(c, "); /* keep the weights in registers: one load each, not %d */\n", m);
-	for (int i = 0; i < m; i++) {
-		fprintf(c, "%s\t%s vx%d = qrt_broadcast_i16x2_x8(x%d + k);\n", indent, "const __m256i", i, i);
-		for (int v = 0; v < nv; v++)
-			fprintf(c, "%s\tvacc%dx%d = _mm256_add_epi32(vacc%dx%d, _mm256_madd_epi16(vx%d, vw%d));\n", indent, i, v, i,
-			        v, i, v);
+	int64_t npair = p->lp / 2;
+	if (npair >= 2) {
+		fprintf(c, "%sfor (int k = 0; k < %lld; k += 4, w += %lld) { /* two pairs a step */\n", indent,
+		        LL(npair / 2 * 4), LL(4 * p->nr));
+		emit_conv_steps(c, p, m, 2, "x0 + k", indent);
+		fprintf(c, "%s}\n", indent);
 	}
-	/* gcc otherwise computes each sum into a fresh register and copies it back
-	 * (or spills it): tie every accumulator to its register across the step */
-	fprintf(c, "%s\t__asm__(\"\" :", indent);
-	for (int i = 0; i < m; i++)
-		for (int v = 0; v < nv; v++)
-			fprintf(c, "%s \"+x\"(vacc%dx%d)", i || v ? "," : "", i, v);
-	fprintf(c, ");\n");
-	fprintf(c, "%s}\n\t}\n", indent);
-	const char *rq = p->hi ? "qrt_requant_hi_x8" : "qrt_requant_x8";
+	if (npair % 2) {
+		fprintf(c, "%s{ /* the %s pair */\n", indent, npair >= 2 ? "odd last" : "one");
+		emit_conv_steps(c, p, m, 1, arena_printf(g->arena, "x0 + %lld", LL(npair / 2 * 4)), indent);
+		fprintf(c, "%s\tw += %lld;\n%s}\n", indent, LL(2 * p->nr), indent);
+	}
+	fprintf(c, "\t}\n");
 	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d]%s */\n", (int)n->zp, (int)n->lo, (int)n->hi,
 	        p->hi ? "; every shift >= 32" : "; some shift < 32: the exact 64-bit path");
-	for (int v = 0; v < nv; v++) {
-		fprintf(c, "\tconst __m256i vmult%d = _mm256_loadu_si256((const __m256i *)(const void *)(%s_mult + oc0 + %d));\n",
-		        v, L, v * 8);
-		fprintf(c, "\tconst __m256i vshift%d = _mm256_loadu_si256((const __m256i *)(const void *)(%s_shift + oc0 + %d));\n",
-		        v, L, v * 8);
-	}
-	for (int i = 0; i < m; i++) {
+	for (int i = 0; i < m; i++)
 		for (int v = 0; v < nv; v++)
-			fprintf(c, "\tvacc%dx%d = %s(vacc%dx%d, vmult%d, vshift%d, %d, %d, %d);\n", i, v, rq, i, v, v, v, (int)n->zp,
-			        (int)n->lo, (int)n->hi);
-	}
+			fprintf(c, "\tvacc%dx%d = %s;\n", i, v, rq_call(g, L, n, p->hi, arena_printf(g->arena, "vacc%dx%d", i, v),
+			                                                 arena_printf(g->arena, "oc0 / 8 + %d", v)));
 	for (int i = 0; i < m; i++) {
 		fprintf(c, "\t{\n\t\t%s *py = y + %lld;\n", ty, LL(i * G->OC));
 		if (nv == 1) {
@@ -494,21 +631,21 @@ static void emit_dw(FILE *c, Graph *g, Node *n)
 	fprintf(c, "\n};\n");
 	int64_t np = p.cp;
 	int32_t *bias = calloc((size_t)np * 3, sizeof *bias), *m = bias + np, *sh = m + np;
+	double *real = calloc((size_t)np, sizeof *real);
 	for (int64_t ch = 0; ch < np; ch++) {
 		int64_t blk = ch / 16, j = ch % 16, src = blk * 16 + dw_lane(j / 8, j % 8);
 		int ok = src < G->IC;
 		bias[ch] = ok ? a->bias_q[src] : 0;
 		m[ch] = ok ? a->rq.mult[src] : 0;
 		sh[ch] = ok ? shift_of(&a->rq, (int)src, p.hi) : p.hi ? 0 : 32;
+		real[ch] = ok ? a->rq.real[src] : NAN;
 	}
 	fprintf(c, "/* per-channel constants in the same lo/hi lane order: lanes of block b are channels\n"
 	           " * b*16 + {0,1,2,3,8,9,10,11 | 4,5,6,7,12,13,14,15} */\n");
 	emit_i32_vec_array(c, arena_printf(g->arena, "%s_bias", L), bias, np, "folded bias");
-	emit_i32_vec_array(c, arena_printf(g->arena, "%s_mult", L), m, np, "Q31 multipliers");
-	emit_i32_vec_array(c, arena_printf(g->arena, "%s_shift", L), sh, np,
-	                   p.hi ? "shift - 32 (every shift >= 32)" : "shift, 1..62");
+	emit_rq_consts(c, g, n, L, m, sh, real, np, p.hi);
 	free(bias);
-	const char *rq = p.hi ? "qrt_requant_hi_x8" : "qrt_requant_x8";
+	free(real);
 	fprintf(c, "\n/* 16 channels of one output pixel; x points at the window's top-left, channel 16*blk */\n");
 	fprintf(c, "static inline void %s_block(const int16_t *restrict x, int blk, int nc, %s *restrict y)\n{\n", L, ty);
 	fprintf(c, "\tconst int16_t *w = %s_w + blk * %d;\n", L, p.npair * 32);
@@ -535,9 +672,8 @@ static void emit_dw(FILE *c, Graph *g, Node *n)
 	}
 	fprintf(c, "\t/* requantize: zp %d, clamp [%d, %d] */\n", (int)n->zp, (int)n->lo, (int)n->hi);
 	for (int h = 0; h < 2; h++)
-		fprintf(c, "\tvacc_%s = %s(vacc_%s, _mm256_loadu_si256((const __m256i *)(const void *)(%s_mult + blk * 16 + %d)),\n"
-		           "\t\t_mm256_loadu_si256((const __m256i *)(const void *)(%s_shift + blk * 16 + %d)), %d, %d, %d);\n",
-		        h ? "hi" : "lo", rq, h ? "hi" : "lo", L, 8 * h, L, 8 * h, (int)n->zp, (int)n->lo, (int)n->hi);
+		fprintf(c, "\tvacc_%s = %s;\n", h ? "hi" : "lo",
+		        rq_call(g, L, n, p.hi, h ? "vacc_hi" : "vacc_lo", arena_printf(g->arena, "blk * 2 + %d", h)));
 	fprintf(c, "\t/* packs: lane 0 = channels 0-7, lane 1 = 8-15 (int16), then bytes, then the two lanes' low halves */\n");
 	fprintf(c, "\tconst __m256i v16 = _mm256_packs_epi32(vacc_lo, vacc_hi);\n");
 	fprintf(c, "\tconst __m256i v8 = %s(v16, v16);\n", n->dtype == DT_U8 ? "_mm256_packus_epi16" : "_mm256_packs_epi16");
@@ -595,6 +731,78 @@ static void emit_add(FILE *c, Graph *g, Node *n)
 	fprintf(c, "}\n");
 }
 
+/* ---- maxpool: 32 channels a vector ---- */
+
+/* Every window holds at least one in-bounds tap: then max(lo - 1, taps),
+ * the portable kernel's result, is max(taps) or, if lo - 1 is in the
+ * dtype's range, max(lo - 1, taps); either is a vector max from
+ * max(lo - 1, dtype min). */
+static int pool_windows_nonempty(const Node *n)
+{
+	const PoolAttr *p = &n->u.pool;
+	const Node *x = n->in[0];
+	for (int axis = 0; axis < 2; axis++) {
+		int64_t in = x->dims[2 + axis], out = n->dims[2 + axis];
+		int k = axis ? p->kw : p->kh, st = p->stride[axis], dil = p->dilation[axis], pad = p->pad[axis];
+		for (int64_t o = 0; o < out; o++) {
+			int hit = 0;
+			for (int t = 0; t < k && !hit; t++) {
+				int64_t i = o * st - pad + (int64_t)t * dil;
+				hit = i >= 0 && i < in;
+			}
+			if (!hit)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static void emit_maxpool(FILE *c, Graph *g, Node *n)
+{
+	const PoolAttr *p = &n->u.pool;
+	const Node *x = n->in[0];
+	const char *L = cg_layer(g, n), *ty = cg_ctype(n->dtype);
+	int64_t IH = x->dims[2], IW = x->dims[3], C = x->dims[1], OH = n->dims[2], OW = n->dims[3];
+	int u8 = n->dtype == DT_U8, init = (int)n->lo - 1 > (u8 ? 0 : -128) ? (int)n->lo - 1 : (u8 ? 0 : -128);
+	int64_t c32 = C / 32 * 32, c16 = (C - c32) / 16 * 16;
+	fprintf(c, "/* kernel %s: max(%d, in-bounds taps) per channel (every window has one: the\n"
+	           " * portable kernel's max(lo - 1 = %d, taps)); padding never wins */\n", n->kernel, init, (int)n->lo - 1);
+	/* no restrict: pass_plan may give y the buffer of x (raster order) */
+	fprintf(c, "static void %s(const %s *x, %s *y)\n{\n", L, cg_ctype(x->dtype), ty);
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int oy = 0; oy < %lld; oy++)\n", LL(n->dims[0]), LL(OH));
+	fprintf(c, "\tfor (int ox = 0; ox < %lld; ox++) {\n", LL(OW));
+	fprintf(c, "\t\t%s *py = y + ((b * %lld + oy) * %lld + ox) * %lld;\n", ty, LL(OH), LL(OW), LL(C));
+	fprintf(c, "\t\tconst %s *px[%d]; /* the in-bounds taps' pixels */\n\t\tint nt = 0;\n", cg_ctype(x->dtype),
+	        p->kh * p->kw);
+	fprintf(c, "\t\tfor (int ky = 0; ky < %d; ky++)\n\t\tfor (int kx = 0; kx < %d; kx++) {\n", p->kh, p->kw);
+	fprintf(c, "\t\t\tconst int iy = oy * %d - %d + ky * %d, ix = ox * %d - %d + kx * %d;\n", p->stride[0], p->pad[0],
+	        p->dilation[0], p->stride[1], p->pad[1], p->dilation[1]);
+	fprintf(c, "\t\t\tif (iy >= 0 && iy < %lld && ix >= 0 && ix < %lld)\n", LL(IH), LL(IW));
+	fprintf(c, "\t\t\t\tpx[nt++] = x + ((b * %lld + iy) * %lld + ix) * %lld;\n\t\t}\n", LL(IH), LL(IW), LL(C));
+	const char *mx = u8 ? "epu8" : "epi8";
+	if (c32) {
+		fprintf(c, "\t\tfor (int ch = 0; ch < %lld; ch += 32) {\n", LL(c32));
+		fprintf(c, "\t\t\t__m256i vm = _mm256_set1_epi8(%d);\n", init);
+		fprintf(c, "\t\t\tfor (int t = 0; t < nt; t++)\n\t\t\t\tvm = _mm256_max_%s(vm, "
+		           "_mm256_loadu_si256((const __m256i *)(const void *)(px[t] + ch)));\n", mx);
+		fprintf(c, "\t\t\t_mm256_storeu_si256((__m256i *)(void *)(py + ch), vm);\n\t\t}\n");
+	}
+	if (c16) {
+		fprintf(c, "\t\t{ /* channels %lld..%lld */\n\t\t\t__m128i vm = _mm_set1_epi8(%d);\n", LL(c32),
+		        LL(c32 + 15), init);
+		fprintf(c, "\t\t\tfor (int t = 0; t < nt; t++)\n\t\t\t\tvm = _mm_max_%s(vm, "
+		           "_mm_loadu_si128((const __m128i *)(const void *)(px[t] + %lld)));\n", mx, LL(c32));
+		fprintf(c, "\t\t\t_mm_storeu_si128((__m128i *)(void *)(py + %lld), vm);\n\t\t}\n", LL(c32));
+	}
+	if (C > c32 + c16) {
+		fprintf(c, "\t\tfor (int ch = %lld; ch < %lld; ch++) { /* C %% 16 = %lld: one at a time */\n",
+		        LL(c32 + c16), LL(C), LL(C % 16));
+		fprintf(c, "\t\t\tint32_t m = %d;\n\t\t\tfor (int t = 0; t < nt; t++)\n", init);
+		fprintf(c, "\t\t\t\tm = px[t][ch] > m ? px[t][ch] : m;\n\t\t\tpy[ch] = (%s)m;\n\t\t}\n", ty);
+	}
+	fprintf(c, "\t}\n}\n");
+}
+
 /* ---- the target entry points ---- */
 
 void cg_avx2_select(Graph *g, Node *n)
@@ -605,6 +813,10 @@ void cg_avx2_select(Graph *g, Node *n)
 		select_dw(g, n);
 	else if (n->op == OP_ADD && cg_is_8bit(n->in[0]->dtype) && cg_is_8bit(n->in[1]->dtype) && cg_is_8bit(n->dtype))
 		n->kernel = "add_x8__avx2";
+	else if (n->op == OP_MAXPOOL2D && cg_is_8bit(n->in[0]->dtype) && n->dtype == n->in[0]->dtype &&
+	         pool_windows_nonempty(n))
+		n->kernel = arena_printf(g->arena, "maxpool%dx%d_%s_32c__avx2", n->u.pool.kh, n->u.pool.kw,
+		                         n->dtype == DT_U8 ? "u8" : "s8");
 }
 
 void cg_avx2_emit_prologue(FILE *c, Graph *g, const CgOptions *o)
@@ -625,6 +837,7 @@ void cg_avx2_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o)
 	case OP_CONV2D:
 	case OP_LINEAR: cg_is_depthwise(n) ? emit_dw(c, g, n) : emit_conv(c, g, n); break;
 	case OP_ADD: emit_add(c, g, n); break;
+	case OP_MAXPOOL2D: emit_maxpool(c, g, n); break;
 	default: die("avx2: no kernel for %s", op_info[n->op].name);
 	}
 }

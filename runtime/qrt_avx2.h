@@ -115,6 +115,58 @@ static inline __m256i qrt_requant_hi_x8(__m256i acc, __m256i mult, __m256i shift
 	return _mm256_min_epi32(_mm256_max_epi32(v, _mm256_set1_epi32(lo)), _mm256_set1_epi32(hi));
 }
 
+/* qrt_requant_hi_x8 with every per-channel value precomputed: the form the
+ * conv and depthwise kernels use (8 instructions, or 10 with the clamp,
+ * instead of 16; the table reads fold into them as memory operands).  tab
+ * holds, for 8 channels, 40 int32, 32-byte aligned (qrt_requant_hi_tab_fill()
+ * writes them; qcc prints the same values at compile time):
+ *   [0, 8)    mult per lane (vpmuldq reads lanes 0,2,4,6)
+ *   [8, 16)   mult of lanes 1,3,5,7 at dwords 0,2,4,6
+ *   [16, 24)  int64 2^(shift-1) + zt*2^shift of lanes 0,2,4,6
+ *   [24, 32)  the same of lanes 1,3,5,7
+ *   [32, 40)  shift_hi = shift - 32 per lane (0..30)
+ * zt is a zero point folded into the rounding term: floor((p + 2^(s-1) +
+ * zt*2^s) / 2^s) = zt + rshr(p, s) exactly.  The int64 sum stays below 2^63
+ * in magnitude when zt = 0, or when |zt| <= 255 and every shift <= 53
+ * (|p| < 2^62, the rest < 2^61); its high dword then fits int32.
+ *
+ * qrt_requant_hi_tab_raw_x8: zt + rshr(acc * mult, shift), unclamped (it
+ * fits int32).  A kernel whose clamp is the whole dtype range leaves the
+ * clamp to the saturating packs (vpackssdw, then vpackuswb or vpacksswb). */
+static inline __m256i qrt_requant_hi_tab_raw_x8(__m256i acc, const int32_t *tab)
+{
+	const __m256i *t = (const __m256i *)(const void *)tab;
+	const __m256i qe = _mm256_add_epi64(_mm256_mul_epi32(acc, _mm256_load_si256(t)), _mm256_load_si256(t + 2));
+	const __m256i qo = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(acc, 32), _mm256_load_si256(t + 1)),
+	                                    _mm256_load_si256(t + 3));
+	/* floor(q / 2^32) of every lane, in order: the high dwords */
+	const __m256i h = _mm256_blend_epi32(_mm256_srli_epi64(qe, 32), qo, 0xAA);
+	return _mm256_srav_epi32(h, _mm256_load_si256(t + 4));
+}
+
+/* sat(zp + rshr(acc * mult, shift), lo, hi): zp is the part of the zero
+ * point not folded into tab (0 when it is). */
+static inline __m256i qrt_requant_hi_tab_x8(__m256i acc, const int32_t *tab, int32_t zp, int32_t lo, int32_t hi)
+{
+	const __m256i v = _mm256_add_epi32(qrt_requant_hi_tab_raw_x8(acc, tab), _mm256_set1_epi32(zp));
+	return _mm256_min_epi32(_mm256_max_epi32(v, _mm256_set1_epi32(lo)), _mm256_set1_epi32(hi));
+}
+
+/* The table of qrt_requant_hi_tab_x8 for 8 channels (shift_hi = shift - 32,
+ * 0..30; a zero multiplier's shift counts as 32), zt folded in (see above). */
+static inline void qrt_requant_hi_tab_fill(int32_t tab[40], const int32_t mult[8], const int32_t shift_hi[8], int32_t zt)
+{
+	for (int i = 0; i < 8; i++) {
+		const int64_t r = ((int64_t)1 << (31 + shift_hi[i])) + (int64_t)zt * ((int64_t)1 << (32 + shift_hi[i]));
+		const int j = (i & 1 ? 24 : 16) + (i / 2) * 2;
+		tab[i] = mult[i];
+		tab[8 + i] = i & 1 ? 0 : mult[i + 1];
+		tab[j] = (int32_t)(uint32_t)(uint64_t)r;
+		tab[j + 1] = (int32_t)(r >> 32);
+		tab[32 + i] = shift_hi[i];
+	}
+}
+
 /* qrt_requant_even (ties to even: average pooling) on 8 lanes. */
 static inline __m256i qrt_rshr_even_sat_x4(__m256i p, __m256i n, int32_t zp, int32_t lo, int32_t hi)
 {
