@@ -1,7 +1,7 @@
 /* The AVX-512 VNNI target (Cascade Lake, Ice Lake, Sapphire Rapids, Zen 4):
  * vpdpbusd kernels with the requantization fused in, for conv2d (groups 1:
- * 3x3, 1x1, the 3-channel stem, any kernel), linear, depthwise conv2d, add
- * and global average pooling.  Every other node, and any node these kernels
+ * 3x3, 1x1, the 3-channel stem, any kernel), linear, depthwise conv2d, add,
+ * max pooling and global average pooling.  Every other node, and any node these kernels
  * do not take, uses the portable kernel of emit_c.c.
  *
  * The multiply: vpdpbusd multiplies four u8 x s8 pairs per int32 lane and
@@ -34,7 +34,10 @@
  *  - depthwise: 64-channel groups whose tap quads are built with in-lane
  *    zmm unpacks (see the section below), 3 vpdpbusd per 16 channels and
  *    pixel for 3x3, the packed requantization; 16-channel blocks after the
- *    last group. */
+ *    last group.
+ *  - add: 32 elements a step in int16 lanes, vpmaddwd with the multipliers
+ *    split in 16-bit halves (qrt_add_x32); max pooling: 64 channels a
+ *    vector, the tap loops bounded to the input. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
