@@ -1,7 +1,7 @@
 /* The AVX-512 VNNI target (Cascade Lake, Ice Lake, Sapphire Rapids, Zen 4):
  * vpdpbusd kernels with the requantization fused in, for conv2d (groups 1:
- * 3x3, 1x1, the 3-channel stem, any kernel), linear, depthwise conv2d, add
- * and global average pooling.  Every other node, and any node these kernels
+ * 3x3, 1x1, the 3-channel stem, any kernel), linear, depthwise conv2d, add,
+ * max pooling and global average pooling.  Every other node, and any node these kernels
  * do not take, uses the portable kernel of emit_c.c.
  *
  * The multiply: vpdpbusd multiplies four u8 x s8 pairs per int32 lane and
@@ -34,7 +34,10 @@
  *  - depthwise: 64-channel groups whose tap quads are built with in-lane
  *    zmm unpacks (see the section below), 3 vpdpbusd per 16 channels and
  *    pixel for 3x3, the packed requantization; 16-channel blocks after the
- *    last group. */
+ *    last group.
+ *  - add: 32 elements a step in int16 lanes, vpmaddwd with the multipliers
+ *    split in 16-bit halves (qrt_add_x32); max pooling: 64 channels a
+ *    vector, the tap loops bounded to the input. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1051,8 +1054,66 @@ static void emit_dw2(FILE *c, Graph *g, Node *n)
 
 static const char *load_fn(DType t) { return t == DT_U8 ? "qrt_load_u8_x16" : "qrt_load_i8_x16"; }
 
+/* qrt_add_x32_ok of runtime/qrt_avx512.h: each multiplier's high half
+ * (rounded to nearest) within int16, 17 <= shift <= 46. */
+static int add_x32_ok(const Node *n)
+{
+	const AddAttr *a = &n->u.add;
+	int ok = a->shift >= 17 && a->shift <= 46;
+	for (int j = 0; j < 2; j++) {
+		int64_t m = (j ? a->mult_b : a->mult_a) + (int64_t)32768;
+		int64_t h = m >= 0 ? m / 65536 : -((-m + 65535) / 65536);
+		ok &= h >= -32768 && h <= 32767;
+	}
+	return ok;
+}
+
+static const char *load32_fn(DType t) { return t == DT_U8 ? "qrt_load_u8_x32" : "qrt_load_i8_x32"; }
+
+/* 32 elements a step in int16 lanes: vpmaddwd on (a, b) pairs with the
+ * multipliers split in 16-bit halves (qrt_add_x32), bytes in, bytes out. */
+static void emit_add32(FILE *c, Graph *g, Node *n)
+{
+	const AddAttr *a = &n->u.add;
+	const Node *x = n->in[0], *z = n->in[1];
+	int64_t cnt = ir_numel(n), full = cnt / 32 * 32;
+	const char *r = n->inplace ? "" : "restrict ";
+	fprintf(c, "/* kernel %s: qrt_add_x32, 32 elements a step */\n", n->kernel);
+	if (n->inplace)
+		fprintf(c, "/* in place: y is %s's buffer; each 32 elements are read before they are written */\n",
+		        n->inplace == x ? "a" : "b");
+	fprintf(c, "static void %s(const %s *%sa, const %s *%sb, %s *%sy)\n{\n", cg_layer(g, n), cg_ctype(x->dtype), r,
+	        cg_ctype(z->dtype), r, cg_ctype(n->dtype), r);
+	fprintf(c, "\t/* M_a = %.9g, M_b = %.9g, one shared shift */\n", a->real_a, a->real_b);
+	fprintf(c, "\tconst __m512i vzp_a = _mm512_set1_epi16(%d), vzp_b = _mm512_set1_epi16(%d);\n", (int)x->zp,
+	        (int)z->zp);
+	const char *body = arena_printf(g->arena,
+	        "\t\tconst __m512i va = _mm512_sub_epi16(%s(a + i, %%s), vzp_a);\n"
+	        "\t\tconst __m512i vb = _mm512_sub_epi16(%s(b + i, %%s), vzp_b);\n"
+	        "\t\tqrt_store_x32(y + i, %%s, qrt_add_x32(va, vb, %d, %d, %d, %d, %d, %d));\n",
+	        load32_fn(x->dtype), load32_fn(z->dtype), (int)a->mult_a, (int)a->mult_b, a->shift, (int)n->zp,
+	        (int)n->lo, (int)n->hi);
+	if (full) {
+		fprintf(c, "\tfor (int i = 0; i < %lld; i += 32) {\n", LL(full));
+		fprintf(c, body, "0xFFFFFFFFu", "0xFFFFFFFFu", "0xFFFFFFFFu");
+		fprintf(c, "\t}\n");
+	}
+	if (cnt > full) {
+		const char *m = arena_printf(g->arena, "0x%08Xu", (unsigned)((1ULL << (cnt - full)) - 1));
+		fprintf(c, "\t{ /* %lld %% 32 = %lld: the last elements, masked */\n\t\tconst int i = %lld;\n", LL(cnt),
+		        LL(cnt - full), LL(full));
+		fprintf(c, body, m, m, m);
+		fprintf(c, "\t}\n");
+	}
+	fprintf(c, "}\n");
+}
+
 static void emit_add(FILE *c, Graph *g, Node *n)
 {
+	if (strstr(n->kernel, "_x32__")) {
+		emit_add32(c, g, n);
+		return;
+	}
 	const AddAttr *a = &n->u.add;
 	const Node *x = n->in[0], *z = n->in[1];
 	int64_t cnt = ir_numel(n), full = cnt / 16 * 16;
@@ -1125,6 +1186,87 @@ static void emit_global_pool(FILE *c, Graph *g, Node *n)
 	fprintf(c, "\t}\n}\n");
 }
 
+/* ---- max pooling: 64 channels a vector ---- */
+
+/* Every output position along an axis has a window element inside the
+ * input, so the max of the in-bounds taps is the portable kernel's result. */
+static int pool_axis_covered(int64_t in, int64_t out, int k, int s, int d, int pad)
+{
+	for (int64_t o = 0; o < out; o++) {
+		int any = 0;
+		for (int t = 0; t < k; t++) {
+			int64_t i = o * s - pad + (int64_t)t * d;
+			any |= i >= 0 && i < in;
+		}
+		if (!any)
+			return 0;
+	}
+	return 1;
+}
+
+static int maxpool_ok(const Node *n)
+{
+	const PoolAttr *p = &n->u.pool;
+	const Node *x = n->in[0];
+	int32_t lo, hi;
+	/* the portable kernel does not clamp: its result is the max of the taps
+	 * and lo - 1, which is the taps' max when lo is the dtype's minimum */
+	return cg_is_8bit(n->dtype) && x->dtype == n->dtype && n->rank == 4 && ir_dtype_range(n->dtype, &lo, &hi) &&
+	       n->lo == lo && n->hi == hi &&
+	       pool_axis_covered(x->dims[2], n->dims[2], p->kh, p->stride[0], p->dilation[0], p->pad[0]) &&
+	       pool_axis_covered(x->dims[3], n->dims[3], p->kw, p->stride[1], p->dilation[1], p->pad[1]);
+}
+
+/* The first and one past the last tap of output o whose element is inside
+ * the input (an axis of length in): the loop bounds of the generated code. */
+static void emit_tap_range(FILE *c, const char *o, const char *t0, const char *t1, int64_t in, int k, int s, int d,
+                           int pad)
+{
+	fprintf(c, "\t\tint %s = 0, %s = %d;\n", t0, t1, k);
+	fprintf(c, "\t\twhile (%s * %d - %d + %s * %d < 0)\n\t\t\t%s++;\n", o, s, pad, t0, d, t0);
+	fprintf(c, "\t\twhile (%s * %d - %d + (%s - 1) * %d >= %lld)\n\t\t\t%s--;\n", o, s, pad, t1, d, LL(in), t1);
+}
+
+static void emit_maxpool(FILE *c, Graph *g, Node *n)
+{
+	const PoolAttr *p = &n->u.pool;
+	const Node *x = n->in[0];
+	const char *ty = cg_ctype(n->dtype), *max = n->dtype == DT_U8 ? "_mm512_max_epu8" : "_mm512_max_epi8";
+	int64_t IH = x->dims[2], IW = x->dims[3], C = x->dims[1], OH = n->dims[2], OW = n->dims[3];
+	int64_t full = C / 64 * 64;
+	fprintf(c, "/* kernel %s: every window holds an input element (checked at compile time); the taps'\n"
+	           " * max, 64 channels a vector, the tap loops bounded to the input */\n", n->kernel);
+	fprintf(c, "static void %s(const %s *restrict x, %s *restrict y)\n{\n", cg_layer(g, n), ty, ty);
+	fprintf(c, "\tfor (int b = 0; b < %lld; b++)\n\tfor (int oy = 0; oy < %lld; oy++) {\n", LL(n->dims[0]), LL(OH));
+	emit_tap_range(c, "oy", "ky0", "ky1", IH, p->kh, p->stride[0], p->dilation[0], p->pad[0]);
+	fprintf(c, "\tfor (int ox = 0; ox < %lld; ox++) {\n", LL(OW));
+	emit_tap_range(c, "ox", "kx0", "kx1", IW, p->kw, p->stride[1], p->dilation[1], p->pad[1]);
+	fprintf(c, "\t\t/* the first in-bounds tap */\n");
+	fprintf(c, "\t\tconst %s *xb = x + ((b * %lld + oy * %d - %d + ky0 * %d) * %lld + ox * %d - %d + kx0 * %d) * %lld;\n",
+	        ty, LL(IH), p->stride[0], p->pad[0], p->dilation[0], LL(IW), p->stride[1], p->pad[1], p->dilation[1], LL(C));
+	fprintf(c, "\t\t%s *yp = y + ((b * %lld + oy) * %lld + ox) * %lld;\n", ty, LL(OH), LL(OW), LL(C));
+	const char *body = arena_printf(g->arena,
+	        "\t\t\t__m512i vmax = _mm512_set1_epi8((char)%d);\n"
+	        "\t\t\tfor (int ky = 0; ky < ky1 - ky0; ky++)\n"
+	        "\t\t\tfor (int kx = 0; kx < kx1 - kx0; kx++)\n"
+	        "\t\t\t\tvmax = %s(vmax, _mm512_maskz_loadu_epi8(%%s, xb + (ky * %lld + kx * %d) * %lld + c));\n"
+	        "\t\t\t_mm512_mask_storeu_epi8(yp + c, %%s, vmax);\n",
+	        (int)n->lo, max, LL(IW * p->dilation[0]), p->dilation[1], LL(C));
+	if (full) {
+		fprintf(c, "\t\tfor (int c = 0; c < %lld; c += 64) {\n", LL(full));
+		fprintf(c, body, "~0ULL", "~0ULL");
+		fprintf(c, "\t\t}\n");
+	}
+	if (C > full) {
+		const char *m = arena_printf(g->arena, "0x%llXULL", (unsigned long long)((1ULL << (C - full)) - 1));
+		fprintf(c, "\t\t{ /* C %% 64 = %lld: the last channels, masked */\n\t\t\tconst int c = %lld;\n", LL(C - full),
+		        LL(full));
+		fprintf(c, body, m, m);
+		fprintf(c, "\t\t}\n");
+	}
+	fprintf(c, "\t}\n\t}\n}\n");
+}
+
 /* ---- the target entry points ---- */
 
 void cg_vnni_select(Graph *g, Node *n)
@@ -1134,10 +1276,12 @@ void cg_vnni_select(Graph *g, Node *n)
 	else if (cg_simd_conv_ok(n) && cg_is_depthwise(n))
 		narrow_requant_ok(n) ? select_dw2(g, n) : select_dw(g, n);
 	else if (n->op == OP_ADD && cg_is_8bit(n->in[0]->dtype) && cg_is_8bit(n->in[1]->dtype) && cg_is_8bit(n->dtype))
-		n->kernel = "add_x16__avx512vnni";
+		n->kernel = add_x32_ok(n) ? "add_x32__avx512vnni" : "add_x16__avx512vnni";
 	else if (n->op == OP_GLOBAL_AVGPOOL && cg_is_8bit(n->in[0]->dtype) && n->in[0]->rank == 4 &&
 	         n->in[0]->dims[2] * n->in[0]->dims[3] <= 8421504) /* 255 * that < 2^31 */
 		n->kernel = "global_avgpool_x16__avx512vnni";
+	else if (n->op == OP_MAXPOOL2D && maxpool_ok(n))
+		n->kernel = "maxpool_x64__avx512vnni";
 }
 
 void cg_vnni_emit_prologue(FILE *c, Graph *g, const CgOptions *o)
@@ -1167,6 +1311,7 @@ void cg_vnni_emit_node(FILE *c, Graph *g, Node *n, const CgOptions *o)
 		break;
 	case OP_ADD: emit_add(c, g, n); break;
 	case OP_GLOBAL_AVGPOOL: emit_global_pool(c, g, n); break;
+	case OP_MAXPOOL2D: emit_maxpool(c, g, n); break;
 	default: die("avx512vnni: no kernel for %s", op_info[n->op].name);
 	}
 }

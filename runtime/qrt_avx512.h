@@ -144,6 +144,69 @@ static inline __m512i qrt_add_x16(__m512i a, int32_t mult_a, __m512i b, int32_t 
 	return qrt_interleave_zp_x16(qrt_sat_x8(ve, zp, lo, hi), qrt_sat_x8(vo, zp, lo, hi), zp);
 }
 
+/* qrt_add on 32 int16 lanes, for the multipliers and shifts where
+ * qrt_add_x32_ok holds.  a and b hold q - zp of the inputs (|.| <= 255).
+ * Each multiplier is split m = h*2^16 + l with l its sign-extended low 16
+ * bits and h within int16, so a*m_a + b*m_b = 2^16*H + L where
+ * H = a*h_a + b*h_b and L = a*l_a + b*l_b are exact int32 (vpmaddwd on the
+ * interleaved (a, b) pairs, |H|, |L| < 2^25).  With s >= 17,
+ *   rshr(2^16*H + L, s) = floor((H + 2^(s-17) + floor(L/2^16)) / 2^(s-16)),
+ * nested floors by powers of two composing exactly; s <= 46 keeps the sum
+ * within int32.  The result is zp + that, clamped to [lo, hi], as int16
+ * lanes in the order of a and b (the unpacks and vpackssdw are both
+ * in-lane, so they undo each other's order).  Saturating to int16 before
+ * adding zp (|zp| <= 255) with saturation cannot move a value across
+ * [lo, hi] (a subset of [-128, 255]). */
+static inline int qrt_add_split_m(int32_t m, int32_t *h, int32_t *l)
+{
+	*l = (int32_t)(m & 0xFFFF) - ((m & 0x8000) ? 0x10000 : 0);
+	*h = (int32_t)(((int64_t)m - *l) / 65536);
+	return *h >= -32768 && *h <= 32767;
+}
+
+static inline int qrt_add_x32_ok(int32_t mult_a, int32_t mult_b, int shift)
+{
+	int32_t h, l;
+	return shift >= 17 && shift <= 46 && qrt_add_split_m(mult_a, &h, &l) && qrt_add_split_m(mult_b, &h, &l);
+}
+
+static inline __m512i qrt_add_x32(__m512i a, __m512i b, int32_t mult_a, int32_t mult_b, int shift, int32_t zp,
+                                  int32_t lo, int32_t hi)
+{
+	int32_t ha, la, hb, lb;
+	qrt_add_split_m(mult_a, &ha, &la);
+	qrt_add_split_m(mult_b, &hb, &lb);
+	const __m512i mh = _mm512_set1_epi32((int32_t)((uint32_t)(ha & 0xFFFF) | (uint32_t)(hb & 0xFFFF) << 16));
+	const __m512i ml = _mm512_set1_epi32((int32_t)((uint32_t)(la & 0xFFFF) | (uint32_t)(lb & 0xFFFF) << 16));
+	const __m512i r = _mm512_set1_epi32((int32_t)1 << (shift - 17));
+	const __m128i n = _mm_cvtsi32_si128(shift - 16);
+	const __m512i p0 = _mm512_unpacklo_epi16(a, b), p1 = _mm512_unpackhi_epi16(a, b);
+	const __m512i q0 = _mm512_add_epi32(_mm512_add_epi32(_mm512_madd_epi16(p0, mh), r),
+	                                    _mm512_srai_epi32(_mm512_madd_epi16(p0, ml), 16));
+	const __m512i q1 = _mm512_add_epi32(_mm512_add_epi32(_mm512_madd_epi16(p1, mh), r),
+	                                    _mm512_srai_epi32(_mm512_madd_epi16(p1, ml), 16));
+	const __m512i v = _mm512_adds_epi16(_mm512_packs_epi32(_mm512_sra_epi32(q0, n), _mm512_sra_epi32(q1, n)),
+	                                    _mm512_set1_epi16((short)zp));
+	return _mm512_min_epi16(_mm512_max_epi16(v, _mm512_set1_epi16((short)lo)), _mm512_set1_epi16((short)hi));
+}
+
+/* 32 bytes (the lanes of mask m; others 0) to 32 int16 lanes, and 32 int16
+ * lanes within [-128, 255] to their low bytes (the lanes of m). */
+static inline __m512i qrt_load_u8_x32(const uint8_t *p, __mmask32 m)
+{
+	return _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(m, p));
+}
+
+static inline __m512i qrt_load_i8_x32(const int8_t *p, __mmask32 m)
+{
+	return _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, p));
+}
+
+static inline void qrt_store_x32(void *p, __mmask32 m, __m512i v)
+{
+	_mm512_mask_cvtepi16_storeu_epi8(p, m, v);
+}
+
 /* The requantization constants of 16 channels for qrt_scale_x16, split into
  * the even and the odd dword lanes as int64: mult (vpmuldq reads the low
  * dword), the rounding term 2^(shift-1) and the shift (1..62).  Channels

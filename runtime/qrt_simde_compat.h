@@ -11,6 +11,7 @@
 /* SIMDe 0.7 aliases the vector types but not the mask type */
 #define __mmask16 simde__mmask16
 #define __mmask64 simde__mmask64
+#define __mmask32 simde__mmask32
 
 #ifndef _mm512_srav_epi64
 /* vpsravq: arithmetic shift of each int64 lane; counts > 63 fill with the sign. */
@@ -99,6 +100,87 @@ static inline __m512i qrt_simde_cvtepi8_epi32(__m128i a)
 	return r;
 }
 #define _mm512_cvtepi8_epi32(a) qrt_simde_cvtepi8_epi32(a)
+#endif
+
+/* SIMDe 0.7 aliases vpmaddwd's name to its masked form's four arguments */
+#undef _mm512_madd_epi16
+#define _mm512_madd_epi16(a, b) simde_mm512_madd_epi16(a, b)
+
+#ifndef _mm512_maskz_loadu_epi8
+/* vmovdqu8 (64 bytes) with a zeroing mask: unselected bytes are not read. */
+static inline __m512i qrt_simde_maskz_loadu_epi8_512(__mmask64 m, const void *p)
+{
+	unsigned char v[64];
+	for (int i = 0; i < 64; i++)
+		v[i] = m >> i & 1 ? ((const unsigned char *)p)[i] : 0;
+	__m512i r;
+	memcpy(&r, v, sizeof r);
+	return r;
+}
+#define _mm512_maskz_loadu_epi8(m, p) qrt_simde_maskz_loadu_epi8_512(m, p)
+#endif
+
+#ifndef _mm256_maskz_loadu_epi8
+/* vmovdqu8 (32 bytes) with a zeroing mask: unselected bytes are not read. */
+static inline __m256i qrt_simde_maskz_loadu_epi8_256(__mmask32 m, const void *p)
+{
+	unsigned char v[32];
+	for (int i = 0; i < 32; i++)
+		v[i] = m >> i & 1 ? ((const unsigned char *)p)[i] : 0;
+	__m256i r;
+	memcpy(&r, v, sizeof r);
+	return r;
+}
+#define _mm256_maskz_loadu_epi8(m, p) qrt_simde_maskz_loadu_epi8_256(m, p)
+#endif
+
+#ifndef _mm512_cvtepu8_epi16
+/* vpmovzxbw */
+static inline __m512i qrt_simde_cvtepu8_epi16(__m256i a)
+{
+	unsigned char b[32];
+	int16_t v[32];
+	memcpy(b, &a, sizeof b);
+	for (int i = 0; i < 32; i++)
+		v[i] = b[i];
+	__m512i r;
+	memcpy(&r, v, sizeof r);
+	return r;
+}
+#define _mm512_cvtepu8_epi16(a) qrt_simde_cvtepu8_epi16(a)
+#endif
+
+#ifndef _mm512_mask_cvtepi16_storeu_epi8
+/* vpmovwb to memory under a mask: the low byte of each selected lane. */
+static inline void qrt_simde_mask_cvtepi16_storeu_epi8(void *p, __mmask32 m, __m512i a)
+{
+	int16_t v[32];
+	memcpy(v, &a, sizeof v);
+	for (int i = 0; i < 32; i++)
+		if (m >> i & 1)
+			((unsigned char *)p)[i] = (unsigned char)(v[i] & 0xFF);
+}
+#define _mm512_mask_cvtepi16_storeu_epi8(p, m, a) qrt_simde_mask_cvtepi16_storeu_epi8(p, m, a)
+#endif
+
+#ifndef _mm512_sra_epi32
+/* vpsrad by the count in the low 64 bits of n; counts > 31 fill with the sign. */
+static inline __m512i qrt_simde_sra_epi32(__m512i a, __m128i n)
+{
+	int32_t v[16];
+	uint64_t c;
+	memcpy(v, &a, sizeof v);
+	memcpy(&c, &n, sizeof c);
+	const int k = c > 31 ? 31 : (int)c;
+	for (int i = 0; i < 16; i++)
+		v[i] = v[i] >= 0 ? v[i] >> k : ~(~v[i] >> k);
+	memcpy(&a, v, sizeof v);
+	return a;
+}
+#define _mm512_sra_epi32(a, n) qrt_simde_sra_epi32(a, n)
+#endif
+#ifndef _mm512_srai_epi32
+#define _mm512_srai_epi32(a, k) _mm512_sra_epi32(a, _mm_cvtsi32_si128(k))
 #endif
 
 /* vmovdqa32/64 fault on an address that is not 64-byte aligned; SIMDe's

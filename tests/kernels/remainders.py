@@ -10,6 +10,10 @@ zero points, so padding must read as zp.  Each network goes through
 tests/e2e/check_model.py: memcmp-equal to the portable build and to qref.
 
   remainders.py --qcc build/qcc --work DIR [--target avx2] [--widths 1-9]
+                [--ics 1,2,...] [--pairs W:IC,...] [--cc gcc,clang]
+
+--pairs checks only the given (width, input channels) pairs instead of every
+width with every IC; --cc the compilers of each build (default both).
 """
 import argparse
 import os
@@ -105,24 +109,32 @@ def main():
     ap.add_argument("--target", default="avx2")
     ap.add_argument("--widths", default="1-9")
     ap.add_argument("--ics", default="1,2,3,7,8,16,17,33")
+    ap.add_argument("--pairs", help="W:IC,... instead of --widths x --ics")
+    ap.add_argument("--cc", default="gcc,clang")
     args = ap.parse_args()
     a, b = map(int, args.widths.split("-"))
+    if args.pairs:
+        pairs = [tuple(map(int, p.split(":"))) for p in args.pairs.split(",")]
+        what = "W:IC " + args.pairs
+    else:
+        pairs = [(w, ic) for w in range(a, b + 1) for ic in map(int, args.ics.split(","))]
+        what = "W %s x IC %s" % (args.widths, args.ics)
+    ccs = [x for cc in args.cc.split(",") for x in ("--cc", cc)]
     failed = total = 0
-    for w in range(a, b + 1):
-        for ic in map(int, args.ics.split(",")):
-            # four networks: the test driver takes at most 16 outputs
-            for part, ocs in enumerate((range(1, 10), range(10, 18), range(18, 26), range(26, 34))):
-                d = os.path.join(args.work, "w%d_ic%d_%d" % (w, ic, part))
-                q = net(d, ic, w, w * 100 + ic + part, ocs, part == 3)
-                r = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "e2e", "check_model.py"), "--qcc",
-                                    args.qcc, "--q", q, "--work", os.path.join(d, "run"), "--target", args.target,
-                                    "--cc", "gcc", "--cc", "clang", "--n", "3"], capture_output=True, text=True)
-                total += 1
-                if r.returncode:
-                    failed += 1
-                    print("FAIL W=%d IC=%d (%s)\n%s%s" % (w, ic, q, r.stdout[-1500:], r.stderr[-1500:]))
-    print("%s: %d/%d remainder networks (W %s x IC %s, OC 1..33 each) bit-identical" %
-          (args.target, total - failed, total, args.widths, args.ics))
+    for w, ic in pairs:
+        # four networks: the test driver takes at most 16 outputs
+        for part, ocs in enumerate((range(1, 10), range(10, 18), range(18, 26), range(26, 34))):
+            d = os.path.join(args.work, "w%d_ic%d_%d" % (w, ic, part))
+            q = net(d, ic, w, w * 100 + ic + part, ocs, part == 3)
+            r = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "e2e", "check_model.py"), "--qcc",
+                                args.qcc, "--q", q, "--work", os.path.join(d, "run"), "--target", args.target,
+                                *ccs, "--n", "3"], capture_output=True, text=True)
+            total += 1
+            if r.returncode:
+                failed += 1
+                print("FAIL W=%d IC=%d (%s)\n%s%s" % (w, ic, q, r.stdout[-1500:], r.stderr[-1500:]))
+    print("%s: %d/%d remainder networks (%s, OC 1..33 each; %s) bit-identical" %
+          (args.target, total - failed, total, what, args.cc))
     return 1 if failed else 0
 
 

@@ -111,6 +111,59 @@ int main(void)
 		for (int i = 0; i < 64; i++, n++)
 			bad += got[i] != (i < k ? (unsigned char)qrt_requant(acc[i], mult[i], shift[i], zp, lo, hi) : 0xA5);
 	}
+	/* the int16 add of 32 lanes, from bytes to bytes, where qrt_add_x32_ok
+	 * holds (multipliers with their high half within int16, 17 <= shift
+	 * <= 46), with masked loads and stores; the edges of the split too */
+	static const int32_t medge[] = {INT32_MAX - 32768, INT32_MAX - 32767, INT32_MIN, INT32_MIN + 32768, 32767,
+	                                -32768, 65535, 1 << 30, 0, 1};
+	long tried = 0;
+	for (int it = 0; it < 40000; it++) {
+		int32_t ma = rnd() % 4 == 0 ? medge[rnd() % 10] : rnd() % 2 ? mult31() : (int32_t)rnd() >> (rnd() % 31);
+		int32_t mb = rnd() % 4 == 0 ? medge[rnd() % 10] : rnd() % 2 ? mult31() : (int32_t)rnd() >> (rnd() % 31);
+		int sh = 1 + (int)(rnd() % 62);
+		/* the high half, rounded to nearest: within int16? */
+		int ok = sh >= 17 && sh <= 46;
+		for (int j = 0; j < 2; j++) {
+			int64_t h = qrt_floor_shift((int64_t)(j ? mb : ma) + 32768, 16);
+			ok &= h >= -32768 && h <= 32767;
+		}
+		if (qrt_add_x32_ok(ma, mb, sh) != ok) {
+			bad++;
+			continue;
+		}
+		if (!ok)
+			continue;
+		tried++;
+		int u8 = (int)(rnd() & 1);
+		int32_t dlo = u8 ? 0 : -128;
+		int32_t za = dlo + (int32_t)(rnd() % 256), zb = dlo + (int32_t)(rnd() % 256), zp = dlo + (int32_t)(rnd() % 256);
+		int32_t lo = dlo + (int32_t)(rnd() % 256), hi = dlo + (int32_t)(rnd() % 256);
+		if (rnd() % 2)
+			lo = dlo, hi = dlo + 255;
+		if (lo > hi) {
+			int32_t t = lo;
+			lo = hi, hi = t;
+		}
+		uint8_t qa[32], qb[32], got[32];
+		for (int i = 0; i < 32; i++)
+			qa[i] = (uint8_t)rnd(), qb[i] = (uint8_t)rnd();
+		int k = (int)(rnd() % 33);
+		__mmask32 m = k == 32 ? ~(__mmask32)0 : (__mmask32)((1u << k) - 1);
+		__m512i va = u8 ? qrt_load_u8_x32(qa, m) : qrt_load_i8_x32((const int8_t *)qa, m);
+		__m512i vb = u8 ? qrt_load_u8_x32(qb, m) : qrt_load_i8_x32((const int8_t *)qb, m);
+		va = _mm512_sub_epi16(va, _mm512_set1_epi16((short)za));
+		vb = _mm512_sub_epi16(vb, _mm512_set1_epi16((short)zb));
+		memset(got, 0xA5, sizeof got);
+		qrt_store_x32(got, m, qrt_add_x32(va, vb, ma, mb, sh, zp, lo, hi));
+		for (int i = 0; i < 32; i++, n++) {
+			int32_t xa = u8 ? qa[i] : (int8_t)qa[i], xb = u8 ? qb[i] : (int8_t)qb[i];
+			bad += got[i] != (i < k ? (uint8_t)qrt_add(xa - za, ma, xb - zb, mb, sh, zp, lo, hi) : 0xA5);
+		}
+	}
+	if (tried < 1000) {
+		printf("qrt_add_x32: only %ld cases met qrt_add_x32_ok\n", tried);
+		bad++;
+	}
 	/* the quad interleave of four 16-byte rows */
 	uint8_t rows[4][16], quads[64];
 	for (int r = 0; r < 4; r++)
