@@ -229,6 +229,22 @@ static void infer_bn(Graph *g, Node *n)
 	copy_shape(n, x);
 }
 
+/* The first output along an axis (of len inputs) whose window holds no
+ * input element -- only padding, with dilation -- or -1. */
+static int64_t empty_window(int64_t len, int64_t out, int k, int s, int d, int pad)
+{
+	for (int64_t o = 0; o < out; o++) {
+		int hit = 0;
+		for (int t = 0; t < k && !hit; t++) {
+			int64_t i = o * s - pad + (int64_t)t * d;
+			hit = i >= 0 && i < len;
+		}
+		if (!hit)
+			return o;
+	}
+	return -1;
+}
+
 static void infer_pool(Graph *g, Node *n)
 {
 	Node *x = n->in[0];
@@ -260,6 +276,13 @@ static void infer_pool(Graph *g, Node *n)
 	if (oh < 1 || ow < 1) {
 		ERR(n, "the %dx%d window does not fit the %lldx%lld input of %s '%s'", p->kh, p->kw, (long long)x->dims[2],
 		    (long long)x->dims[3], opname(n), n->name);
+		return;
+	}
+	int64_t ey = empty_window(x->dims[2], oh, p->kh, p->stride[0], p->dilation[0], p->pad[0]);
+	int64_t ex = empty_window(x->dims[3], ow, p->kw, p->stride[1], p->dilation[1], p->pad[1]);
+	if (ey >= 0 || ex >= 0) {
+		ERR(n, "the dilated %dx%d window of %s '%s' lies entirely in the padding at output %s %lld", p->kh, p->kw,
+		    opname(n), n->name, ey >= 0 ? "row" : "column", (long long)(ey >= 0 ? ey : ex));
 		return;
 	}
 	n->rank = 4;
