@@ -5,6 +5,19 @@
 # every benchmark in one process and writes $QCC_BENCH_BUILD/results.md.
 set -eu
 cd "$(dirname "$0")/.."
+. tools/deps.sh
+# the peers: XNNPACK (and its thread pool) and python3-onnx for the ORT models
+bench_need=""
+[ -f /usr/include/xnnpack.h ] || bench_need="$bench_need libxnnpack-dev"
+[ -f /usr/include/pthreadpool.h ] || bench_need="$bench_need libpthreadpool-dev"
+/usr/bin/python3 -c 'import onnx' 2>/dev/null || bench_need="$bench_need python3-onnx"
+command -v npm >/dev/null || bench_need="$bench_need npm"
+if [ -n "$bench_need" ]; then
+	echo "bench: installing:$bench_need"
+	SUDO=
+	[ "$(id -u)" = 0 ] || SUDO=sudo
+	$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $bench_need >/dev/null
+fi
 BUILD=${QCC_BENCH_BUILD:-bench/build}
 mkdir -p "$BUILD"
 BUILD=$(cd "$BUILD" && pwd)
