@@ -197,6 +197,13 @@ int main(void)
 	EXPECT(quant_clamp_bound(6.0, 0.05, 10, DT_U8) == 130, "relu6 at s=0.05, zp 10");
 	EXPECT(quant_clamp_bound(6.0, 0.01, 0, DT_I8) == 127, "relu6 i8");
 	EXPECT(quant_clamp_bound(-1.0, 0.01, 0, DT_I8) == -100, "clamp lo i8");
+	/* A scale below 1/FLT_MAX has 1.0f/s = inf (found by fuzzing: the
+	 * product went to quant_rne as inf): x * inf saturates, 0 * inf is
+	 * NaN, which maps to the zero point, as qrt_quantize_f32 does. */
+	EXPECT(quant_clamp_bound(6.0, 1e-45, 10, DT_U8) == 255, "relu6 at s=1e-45");
+	EXPECT(quant_clamp_bound(-1.0, 1e-45, 10, DT_U8) == 0, "clamp lo at s=1e-45");
+	EXPECT(quant_clamp_bound(0.0, 1e-45, 10, DT_U8) == 10, "0 at s=1e-45 -> zp");
+	EXPECT(quant_clamp_bound(1e9, 1e-30, -3, DT_I8) == 127, "1e9 at s=1e-30 overflows float32");
 
 	/* PyTorch MinMaxObserver: affine u8 over [-1, 2.5] gives scale 3.5/255 and zp rne(1/scale) = 73. */
 	double sc;
