@@ -9,7 +9,9 @@
 # stops at whichever comes first.  Seeds: tests/fuzz/corpus/TARGET and
 # tests/fuzz/regress/TARGET (read only); what the fuzzer finds goes to
 # build-fuzz/corpus/TARGET, crashes/leaks/timeouts to build-fuzz/artifacts/.
-# Prints libFuzzer's final statistics, then the execution count.
+# Prints libFuzzer's final statistics, how far the inputs got (compile:
+# how many parsed, passed each pass, compiled to C), then the execution
+# count.
 #   tools/fuzz.sh compile 10000000 5400
 set -eu
 target=${1:?usage: tools/fuzz.sh compile|npy [RUNS] [SECONDS] [FLAGS...]}
@@ -31,12 +33,12 @@ dict=
 # -max_len 4096: every seed fits; longer inputs only slow the search down.
 # -timeout 10: an input that takes longer is a hang.
 set +e
-nice -n 10 "$build/fuzz_$target" "$build/corpus/$target" "$root/tests/fuzz/corpus/$target" \
+QCC_FUZZ_STATS=1 nice -n 10 "$build/fuzz_$target" "$build/corpus/$target" "$root/tests/fuzz/corpus/$target" \
     "$root/tests/fuzz/regress/$target" \
     -runs="$runs" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$build/artifacts/$target/" $dict "$@" > "$log" 2>&1
 status=$?
 set -e
-grep -E '^(Done|stat::|INFO: Seed|SUMMARY|==[0-9]+==ERROR|.*runtime error)' "$log" || true
+grep -E '^(Done|stat::|INFO: Seed|SUMMARY|fuzz_compile: |==[0-9]+==ERROR|.*runtime error)' "$log" || true
 echo "fuzz_$target: exit status $status; $(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1) executions (log: $log)"
 exit $status
