@@ -274,6 +274,39 @@ static void test_npy_errors(void)
 	done(&p);
 }
 
+/* A zero-point list entry that fits int64 but not a double's int64 range
+ * (found by fuzzing: the conversion was undefined) is reported as written. */
+static void test_zp_limits(void)
+{
+	Parse p;
+	parse(&p, "model m\n"
+	          "input x : u8[1, 2, 4, 4](scale=0.5, zp=0)\n"
+	          "c = conv2d(x, weight=i8(\"q.npy\", scale=[0.1, 0.2], zp=[1, 9223372036854775807]))\n"
+	          "d = conv2d(x, weight=i8(\"q.npy\", scale=[0.1, 0.2], zp=[-9223372036854775808, 1]))\n"
+	          "output c\n");
+	EXPECT(has(&p, "t.q:3:59: error: zero point 9223372036854775807 is outside i8's range -128..127\n"), "%s",
+	       p.errors);
+	EXPECT(has(&p, "t.q:4:56: error: zero point -9223372036854775808 is outside i8's range -128..127\n"), "%s",
+	       p.errors);
+	done(&p);
+}
+
+/* Past QCC_MAX_ERRORS the run is told once, the last thing printed, but
+ * keeps counting, and returns rather than exits. */
+static void test_error_cap(void)
+{
+	char text[2048] = "model m\ninput x : f32[1]\n";
+	for (int i = 1; i <= QCC_MAX_ERRORS + 5; i++)
+		snprintf(text + strlen(text), sizeof text - strlen(text), "r%d = relu(y%d)\n", i, i);
+	Parse p;
+	parse(&p, text);
+	EXPECT(p.rc != 0 && p.diag.nerrors == QCC_MAX_ERRORS + 5, "rc %d, %d errors", p.rc, p.diag.nerrors);
+	EXPECT(has(&p, "undefined tensor 'y20'") && !has(&p, "undefined tensor 'y21'"), "%s", p.errors);
+	const char *stop = strstr(p.errors, "qcc: too many errors, stopping\n");
+	EXPECT(stop && stop[31] == '\0', "the last words:\n%s", p.errors);
+	done(&p);
+}
+
 static void test_model_first(void)
 {
 	Parse p;
@@ -304,6 +337,8 @@ int main(void)
 	test_ops_and_defaults();
 	test_recovery();
 	test_npy_errors();
+	test_zp_limits();
+	test_error_cap();
 	test_model_first();
 	test_caret();
 	remove_fixtures();
