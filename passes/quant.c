@@ -92,6 +92,8 @@ int quant_range_qparams(double min, double max, int symmetric, DType t, double *
 	} else {
 		s = (max_pos - min_neg) / (float)(qmax - qmin);
 	}
+	if (!isfinite(s))
+		return -1;   /* the range overflows float32 (max=1e308): no scale */
 	if (s < FLT_EPSILON)
 		s = FLT_EPSILON;
 	*scale = s;

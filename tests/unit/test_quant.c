@@ -205,6 +205,16 @@ int main(void)
 	EXPECT(quant_clamp_bound(0.0, 1e-45, 10, DT_U8) == 10, "0 at s=1e-45 -> zp");
 	EXPECT(quant_clamp_bound(1e9, 1e-30, -3, DT_I8) == 127, "1e9 at s=1e-30 overflows float32");
 
+	/* A range beyond float32 has no scale (found by fuzzing: range=[-1.0,
+	 * 1e308] gave an infinite scale, which the verifier rejects). */
+	{
+		double s_inf;
+		int32_t z_inf;
+		EXPECT(quant_range_qparams(-1.0, 1e308, 1, DT_I8, &s_inf, &z_inf) == -1, "range up to 1e308");
+		EXPECT(quant_range_qparams(-3e38, 3e38, 0, DT_U8, &s_inf, &z_inf) == -1, "range wider than FLT_MAX");
+		EXPECT(quant_range_qparams(-1e38, 1e38, 0, DT_U8, &s_inf, &z_inf) == 0 && isfinite(s_inf), "range 2e38");
+	}
+
 	/* PyTorch MinMaxObserver: affine u8 over [-1, 2.5] gives scale 3.5/255 and zp rne(1/scale) = 73. */
 	double sc;
 	int32_t zp;
