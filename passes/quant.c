@@ -67,8 +67,9 @@ int32_t quant_clamp_bound(double real, double scale, int32_t zp, DType t)
 	float v = (float)real * quant_inv_scale(scale);
 	if (isnan(v))
 		return zp;                    /* 0 * inf, for a scale below 1/FLT_MAX: NaN maps to z */
-	if (isinf(v))
-		return v > 0 ? qmax : qmin;   /* the product overflowed float32: saturates */
+	if (fabsf(v) >= 2147483648.0f)
+		return v > 0 ? qmax : qmin;   /* saturates, also when the product overflowed float32;
+	                                 quant_rne could not convert it */
 	double q = (double)zp + (double)quant_rne((double)v);
 	if (q < qmin)
 		return qmin;

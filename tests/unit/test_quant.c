@@ -204,6 +204,7 @@ int main(void)
 	EXPECT(quant_clamp_bound(-1.0, 1e-45, 10, DT_U8) == 0, "clamp lo at s=1e-45");
 	EXPECT(quant_clamp_bound(0.0, 1e-45, 10, DT_U8) == 10, "0 at s=1e-45 -> zp");
 	EXPECT(quant_clamp_bound(1e9, 1e-30, -3, DT_I8) == 127, "1e9 at s=1e-30 overflows float32");
+	EXPECT(quant_clamp_bound(-0.5, 1e-38, -8, DT_I8) == -128, "-0.5 at s=1e-38: -5e37, past int64");
 
 	/* A range beyond float32 has no scale (found by fuzzing: range=[-1.0,
 	 * 1e308] gave an infinite scale, which the verifier rejects). */
