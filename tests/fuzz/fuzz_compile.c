@@ -7,8 +7,10 @@
  *	bit 3     --static-arena
  *	bit 4     --weights=separate
  *	bit 5     --trace-layers
+ *	bit 6     --contract=pytorch (clear: the integer contract)
  *	bit 7     the IR dump and the Graphviz graph after every stage
- * The corpus files start with a printable selector ('@' to '_').
+ * The seeds start with a printable selector: '@' to '_' (the pytorch
+ * contract, no tracing) or ' ' to '?' (the integer contract, tracing).
  *
  * .npy references resolve against the source tree (QCC_SOURCE_DIR, or
  * $QCC_FUZZ_ROOT): every .npy under samples/ and tests/ is read once, at
@@ -165,6 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g->nfiles = nfixtures;
 	g->opt = sel & 4 ? 0 : 2;
 	g->target = cg_find_target(targets[sel & 3]);
+	g->contract = sel & 64 ? CONTRACT_PYTORCH : CONTRACT_INTEGER;
 	if (qcc_compile(g, after_stage, &sel) == 0) {
 		ir_stats(sink, g, 0);
 		ir_stats(sink, g, 1);

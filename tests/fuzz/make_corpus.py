@@ -48,8 +48,10 @@ def compile_seeds():
         # ok_*: must compile to C (the ctest counts them)
         name = ("ok_" if q in good else "bad_") + os.path.basename(os.path.dirname(q)) + "_" + os.path.basename(q)[:-2]
         for target in range(4 if q in good else 1):
-            # bits 0-1 target, 2 -O0, 3 static arena, 4 separate weights, 5 trace
-            sel = 0x40 | target | ((n * 5) & 0x1C) | (0x20 if n % 3 == 0 else 0)
+            # bits 0-1 target, 2 -O0, 3 static arena, 4 separate weights, 5 trace,
+            # 6 pytorch contract; printable: '@'..'_' (pytorch contract, no
+            # trace) or ' '..'?' (integer contract, trace)
+            sel = target | ((n * 5) & 0x1C) | (0x40 if n % 2 == 0 else 0x20)
             n += 1
             with open(os.path.join(out, "%s_%d" % (name, target)), "wb") as f:
                 f.write(bytes([sel]) + text)
