@@ -161,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	Arena *a = arena_new();
 	Source src = {"fuzz.q", ".", arena_alloc(a, size), size - 1};
 	memcpy(src.text, data + 1, size - 1);   /* arena_alloc zeroed the terminator */
-	Diag d = {&src, sink, 0, 0};
+	Diag d = {&src, sink, 0, 0, 0};
 	Graph *g = ir_new_graph(a, &src, &d);
 	g->files = fixtures;
 	g->nfiles = nfixtures;

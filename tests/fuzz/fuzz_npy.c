@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	Span at = {20, 27};   /* "f.npy" with its quotes */
 	Arena *a = arena_new();
 	Source src = {"fuzz.q", ".", text, sizeof text - 1};
-	Diag d = {&src, sink, 0, 0};
+	Diag d = {&src, sink, 0, 0, 0};
 	Graph *g = ir_new_graph(a, &src, &d);
 	MemFile file = {"f.npy", data, size};
 	g->files = &file;
