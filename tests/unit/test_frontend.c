@@ -55,6 +55,30 @@ static void parse(Parse *p, const char *text)
 	fclose(out);
 }
 
+/* The same through every pass (qcc_compile), for target c. */
+static void compile_text(Parse *p, const char *text)
+{
+	memset(p, 0, sizeof *p);
+	p->arena = arena_new();
+	p->src.path = "t.q";
+	p->src.dir = tmpdir;
+	p->src.text = arena_strdup(p->arena, text);
+	p->src.len = strlen(text);
+	FILE *out = tmpfile();
+	if (!out) {
+		perror("tmpfile");
+		exit(2);
+	}
+	p->diag = (Diag){&p->src, out, 0, 0, 0};
+	p->g = ir_new_graph(p->arena, &p->src, &p->diag);
+	p->g->target = cg_find_target("c");
+	p->rc = qcc_compile(p->g, NULL, NULL);
+	rewind(out);
+	size_t n = fread(p->errors, 1, sizeof p->errors - 1, out);
+	p->errors[n] = '\0';
+	fclose(out);
+}
+
 static void done(Parse *p)
 {
 	arena_free(p->arena);
@@ -307,6 +331,29 @@ static void test_error_cap(void)
 	done(&p);
 }
 
+/* A conv nothing reads and without qparams has nothing to take them from
+ * (found by fuzzing: it reached the verifier without them and qcc died). */
+static void test_unused_pending(void)
+{
+	Parse p;
+	compile_text(&p, "model m\n"
+	                 "input x : u8[1, 1, 4, 4](scale=0.5, zp=0)\n"
+	                 "c = conv2d(x, weight=\"w.npy\")\n"
+	                 "r = relu(x)\n"
+	                 "output r\n");
+	EXPECT(p.rc == -1 && p.diag.nerrors == 1 &&
+	           has(&p, "t.q:3:5: error: conv2d 'c' has no output qparams; write ': u8(scale=..., zp=...)' after it"),
+	       "%s", p.errors);
+	done(&p);
+	compile_text(&p, "model m\n"
+	                 "input x : u8[1, 1, 4, 4](scale=0.5, zp=0)\n"
+	                 "c = conv2d(x, weight=\"w.npy\") : u8(scale=0.25, zp=3)\n"
+	                 "r = relu(x)\n"
+	                 "output r\n");
+	EXPECT(p.rc == 0 && p.diag.nerrors == 0 && has(&p, "warning: tensor 'c' is never used"), "%s", p.errors);
+	done(&p);
+}
+
 static void test_model_first(void)
 {
 	Parse p;
@@ -339,6 +386,7 @@ int main(void)
 	test_npy_errors();
 	test_zp_limits();
 	test_error_cap();
+	test_unused_pending();
 	test_model_first();
 	test_caret();
 	remove_fixtures();
