@@ -455,9 +455,21 @@ static int check_scales(Lower *lw, const QList *q)
 
 static int check_zps(Lower *lw, const QList *q, DType t)
 {
-	for (int i = 0; i < q->n; i++)
-		if (!check_zp(lw, (int64_t)q->v[i], t, q->at[i]))
+	for (int i = 0; i < q->n; i++) {
+		/* Past int32 every dtype's range is left anyway, and the double
+		 * may have no int64 (9223372036854775807 rounds to 2^63): clamped
+		 * before the conversion, the value is shown as written. */
+		double z = fmax(fmin(q->v[i], 2147483648.0), -2147483649.0);
+		if (z != q->v[i] && q->literal[i]) {
+			int32_t lo, hi;
+			ir_dtype_range(t, &lo, &hi);
+			ERR(q->at[i], "zero point %s is outside %s's range %d..%d", q->literal[i], ir_dtype_name(t), (int)lo,
+			    (int)hi);
 			return 0;
+		}
+		if (!check_zp(lw, (int64_t)z, t, q->at[i]))
+			return 0;
+	}
 	return 1;
 }
 

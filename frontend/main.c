@@ -2,8 +2,8 @@
  *
  *   qcc net.q -o net.c      writes net.c and net.h
  *
- * The pass pipeline is the table below; a reader sees the whole compiler
- * in it. */
+ * The pass pipeline is the table in compile.c; this file adds the command
+ * line, the dumps and the output files. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,23 +11,6 @@
 #include <unistd.h>
 
 #include "ir.h"
-
-static const struct {
-	const char *name;
-	void (*run)(Graph *);
-} pipeline[] = {
-	{"infer", pass_infer},
-	{"fuse_bn", pass_fuse_bn},
-	{"quantize_weights", pass_quantize_weights},
-	{"fuse_act", pass_fuse_act},
-	{"fold_qdq", pass_fold_qdq},
-	{"fold_bias", pass_fold_bias},
-	{"requant", pass_requant},
-	{"dce", pass_dce},
-	{"select", pass_select},
-	{"plan", pass_plan},
-};
-#define NPASSES (int)(sizeof pipeline / sizeof pipeline[0])
 
 typedef struct {
 	const char *input, *output, *prefix, *target, *dump_after;
@@ -60,8 +43,8 @@ static void usage(FILE *f)
 	           "  --dump-ir           print the final IR to stdout (with a dump option, C is written\n"
 	           "                      only if -o is given)\n"
 	           "  --dump-after=PASS   print the IR after PASS (parse");
-	for (int i = 0; i < NPASSES; i++)
-		fprintf(f, ", %s", pipeline[i].name);
+	for (int i = 0; i < qcc_npasses; i++)
+		fprintf(f, ", %s", qcc_pipeline[i].name);
 	fprintf(f, ") or after every pass (all)\n"
 	           "  --stats             print per-layer MACs, weights, arena offsets, kernels, and the\n"
 	           "                      totals (flash, RAM, arena against its lower bound)\n"
@@ -91,8 +74,8 @@ static void usage(FILE *f)
 static int known_pass(const char *name)
 {
 	int known = !strcmp(name, "parse");
-	for (int i = 0; i < NPASSES; i++)
-		known |= !strcmp(name, pipeline[i].name);
+	for (int i = 0; i < qcc_npasses; i++)
+		known |= !strcmp(name, qcc_pipeline[i].name);
 	return known;
 }
 
@@ -184,7 +167,7 @@ static int parse_args(int argc, char **argv, Options *o)
 		return -1;
 	}
 	if (!o->dot_after)
-		o->dot_after = pipeline[NPASSES - 1].name;
+		o->dot_after = qcc_pipeline[qcc_npasses - 1].name;
 	return 0;
 }
 
@@ -284,13 +267,10 @@ static void write_stats_json(FILE *f, Graph *g, const char *unused)
 	ir_stats(f, g, 1);
 }
 
-static int checkpoint(Graph *g, const Options *o, const char *pass)
+/* After each stage without errors: the dumps asked for. */
+static int checkpoint(Graph *g, const char *pass, void *ctx)
 {
-	if (g->diag->nerrors)
-		return -1;
-#ifdef QCC_VERIFY
-	ir_verify(g, pass);
-#endif
+	const Options *o = ctx;
 	if (o->dump_after && (!strcmp(o->dump_after, "all") || !strcmp(o->dump_after, pass)))
 		dump(g, pass);
 	if (o->dot && !strcmp(o->dot_after, pass) && write_file(g, o->dot, write_dot, pass))
@@ -303,14 +283,7 @@ static int compile(Graph *g, const Options *o)
 	g->opt = o->opt;
 	g->contract = (Contract)o->contract;
 	g->target = cg_find_target(o->target);
-	if (frontend_parse(g) != 0)
-		return -1;
-	int rc = checkpoint(g, o, "parse");
-	for (int i = 0; i < NPASSES && !rc; i++) {
-		pipeline[i].run(g);
-		rc = checkpoint(g, o, pipeline[i].name);
-	}
-	return rc;
+	return qcc_compile(g, checkpoint, (void *)o);
 }
 
 /* OUT.c -> OUT.h; anything else gets .h appended. */

@@ -6,8 +6,10 @@
  *
  * Spans are byte offsets; line and column are computed here, only when a
  * message is printed, by scanning the text (as jq does).  Errors are
- * counted; past QCC_MAX_ERRORS the run stops, since later errors are
- * mostly echoes of earlier ones. */
+ * counted; past QCC_MAX_ERRORS nothing more is printed, since later errors
+ * are mostly echoes of earlier ones, and the run stops at the end of the
+ * current stage (the parse or a pass), where the driver checks the count.
+ * No exit(): a compilation is a library call (qcc_compile) that returns. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,10 +142,18 @@ static void show_span(FILE *out, const Source *src, Span at)
 	fputc('\n', out);
 }
 
+/* Past the cap: the run is stopping, nothing more is shown. */
+static int silenced(const Diag *d)
+{
+	return d->nerrors > QCC_MAX_ERRORS;
+}
+
 /* tail: what follows the message on its line ("" or " [-Werror]"). */
 static void report(Diag *d, Span at, const char *kind, const char *tail, const char *fmt, va_list ap)
 {
 	FILE *out = d->out ? d->out : stderr;
+	if (silenced(d))
+		return;
 	if (!d->src) {
 		fprintf(out, "qcc: %s: ", kind);
 		vfprintf(out, fmt, ap);
@@ -158,14 +168,14 @@ static void report(Diag *d, Span at, const char *kind, const char *tail, const c
 }
 
 /* Called before each error is printed: the error past the cap is not
- * shown, so every error shown still gets its notes. */
+ * shown, so every error shown still gets its notes.  Errors past the cap
+ * are still counted, so a caller comparing counts sees them. */
 static void count_error(Diag *d)
 {
-	if (d->nerrors >= QCC_MAX_ERRORS) {
+	if (d->nerrors == QCC_MAX_ERRORS) {
 		FILE *out = d->out ? d->out : stderr;
 		fputs("qcc: too many errors, stopping\n", out);
 		fflush(out);
-		exit(EXIT_USER);
 	}
 	d->nerrors++;
 }
@@ -204,6 +214,8 @@ void diag_plain(Diag *d, const char *fmt, ...)
 	va_list ap;
 	FILE *out = d->out ? d->out : stderr;
 	count_error(d);
+	if (silenced(d))
+		return;
 	va_start(ap, fmt);
 	fputs("qcc: error: ", out);
 	vfprintf(out, fmt, ap);

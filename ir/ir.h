@@ -56,6 +56,13 @@ typedef struct Source {
 	size_t len;         /* bytes, excluding the terminator */
 } Source;
 
+/* A file's contents held in memory, standing in for the file system. */
+typedef struct MemFile {
+	const char *path;        /* as a .npy reference resolves it */
+	const unsigned char *bytes;
+	size_t size;
+} MemFile;
+
 /* ---------- arena.c ---------- */
 typedef struct Arena Arena;
 Arena *arena_new(void);
@@ -69,7 +76,8 @@ void arena_free(Arena *a);
 typedef struct Diag {
 	const Source *src;
 	FILE *out;          /* stderr normally */
-	int nerrors;        /* errors reported so far */
+	int nerrors;        /* errors reported so far; past QCC_MAX_ERRORS they are
+	                       counted but no longer printed */
 	int nwarnings;
 	int werror;         /* -Werror: warnings are reported and counted as errors */
 } Diag;
@@ -246,6 +254,9 @@ typedef struct Graph {
 	Contract contract;
 	const struct Target *target; /* code generation target, for pass_select */
 	int64_t arena_size;      /* bytes, set by pass_plan */
+	const MemFile *files;    /* when set, .npy files are looked up among these nfiles and
+	                            never read from disk (the fuzz targets); NULL normally */
+	int nfiles;
 	int64_t arena_bound;     /* bytes: the most that must be live at one node step, each buffer
 	                            rounded up to 64 and in-place outputs sharing their input's
 	                            (pass_plan); arena_size >= arena_bound */
@@ -320,6 +331,22 @@ double *npy_load_scales(Graph *g, const char *path, Span span, int64_t *count);
 /* ---------- frontend (parser.y, lexer.l, lower.c) ---------- */
 /* Parses src into g.  Returns 0 on success; errors go to g->diag. */
 int frontend_parse(Graph *g);
+
+/* ---------- compile.c: the pipeline as a library call ---------- */
+typedef struct Pass {
+	const char *name;        /* for --dump-after and verifier messages */
+	void (*run)(Graph *);
+} Pass;
+extern const Pass qcc_pipeline[];   /* the passes, in the order they run */
+extern const int qcc_npasses;
+/* Called after each stage ("parse", then each pass) that left no errors;
+ * a nonzero result stops the run and qcc_compile returns it. */
+typedef int (*QccHook)(Graph *g, const char *stage, void *ctx);
+/* Parses g->src into g, then runs qcc_pipeline for g->target at g->opt,
+ * verifying the IR after each stage (QCC_VERIFY).  Returns 0 when every
+ * pass ran, -1 after errors in the input (reported to g->diag), or the
+ * hook's nonzero result.  Never exits; the caller frees g->arena. */
+int qcc_compile(Graph *g, QccHook after, void *ctx);
 
 /* ---------- quant.c: compile-time arithmetic shared by passes ---------- */
 /* Encodes M (see docs/arithmetic.md).  Returns 0, or -1 when |M| >= 2^30. */

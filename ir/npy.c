@@ -44,7 +44,8 @@ typedef struct Npy {
 	int rank;                  /* 0..QCC_MAX_RANK; 0 is a numpy scalar */
 	int64_t dims[QCC_MAX_RANK];
 	int64_t count;             /* product of dims, >= 1 */
-	unsigned char *buf;        /* the whole file, malloc'd */
+	const unsigned char *buf;  /* the whole file */
+	unsigned char *owned;      /* buf when read from disk (malloc'd), else NULL */
 	size_t size;               /* bytes in buf */
 	const unsigned char *data; /* count elements of type, little-endian */
 } Npy;
@@ -67,6 +68,16 @@ static char *resolve(Graph *g, const char *path)
  * message. */
 static int read_file(Graph *g, Span at, Npy *f)
 {
+	if (g->files) {
+		for (int i = 0; i < g->nfiles; i++)
+			if (strcmp(g->files[i].path, f->shown) == 0) {
+				f->buf = g->files[i].bytes;
+				f->size = g->files[i].size;
+				return 1;
+			}
+		diag_error(g->diag, at, "cannot open '%s': %s", f->shown, strerror(ENOENT));
+		return 0;
+	}
 	struct stat st;
 	if (stat(f->shown, &st) != 0) {
 		diag_error(g->diag, at, "cannot open '%s': %s", f->shown, strerror(errno));
@@ -100,7 +111,7 @@ static int read_file(Graph *g, Span at, Npy *f)
 		free(buf);
 		return 0;
 	}
-	f->buf = buf;
+	f->buf = f->owned = buf;
 	f->size = n;
 	return 1;
 }
@@ -384,7 +395,7 @@ static int check_header(Graph *g, Span at, Npy *f)
 	return check_shape(g, at, f, all, f->rank < 8 ? f->rank : 8) && check_data_size(g, at, f, hstart + hlen);
 }
 
-/* Reads and checks path; on success the caller frees f->buf. */
+/* Reads and checks path; on success the caller frees f->owned. */
 static int npy_read(Graph *g, const char *path, Span at, Npy *f)
 {
 	memset(f, 0, sizeof *f);
@@ -396,7 +407,7 @@ static int npy_read(Graph *g, const char *path, Span at, Npy *f)
 	if (!read_file(g, at, f))
 		return 0;
 	if (!check_header(g, at, f)) {
-		free(f->buf);
+		free(f->owned);
 		return 0;
 	}
 	return 1;
@@ -478,7 +489,7 @@ Const *npy_load(Graph *g, const char *path, Span span)
 	k->span = span;
 	k->path = arena_strdup(g->arena, path);
 	int ok = load_data(g, span, &f, k);
-	free(f.buf);
+	free(f.owned);
 	return ok ? k : NULL;
 }
 
@@ -499,6 +510,6 @@ double *npy_load_scales(Graph *g, const char *path, Span span, int64_t *count)
 			s[i] = element_f64(&f, i);
 		*count = f.count;
 	}
-	free(f.buf);
+	free(f.owned);
 	return s;
 }

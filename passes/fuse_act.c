@@ -21,7 +21,12 @@
  * computes it. */
 static double unsaturated(double real, const Node *a)
 {
-	return (double)a->zp + (double)quant_rne((double)((float)real * quant_inv_scale(a->scale)));
+	float v = (float)real * quant_inv_scale(a->scale);
+	if (isnan(v))
+		return a->zp;   /* 0 * inf (a scale below 1/FLT_MAX): NaN maps to z */
+	/* past 2^52 a float is an integer already, and may be past int64 or
+	 * inf, which quant_rne cannot convert (found by fuzzing) */
+	return (double)a->zp + (fabsf(v) < 4503599627370496.0f ? (double)quant_rne((double)v) : (double)v);
 }
 
 /* A finite bound beyond what the output's dtype holds saturates: it has

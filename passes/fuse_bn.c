@@ -43,6 +43,21 @@ static float folded_bias(const BnAttr *bn, const Const *bias, int64_t c)
 	return t * ir_const_f32(bn->gamma, c) + ir_const_f32(bn->beta, c);
 }
 
+/* Folding multiplies in float32 and can overflow it (gamma=3e38, or a
+ * tiny var + eps): an inf or nan would reach the weight quantizer, so it is
+ * reported at the batchnorm instead. */
+static int folds_finite(Graph *g, const Node *bnode, const float *v, int64_t n, int64_t per, const char *what)
+{
+	for (int64_t i = 0; i < n; i++)
+		if (!isfinite(v[i])) {
+			diag_error(g->diag, bnode->op_span,
+			           "folding batchnorm '%s' gives a %s of %s in channel %lld: its parameters overflow float32",
+			           bnode->name, what, isnan(v[i]) ? "nan" : v[i] > 0 ? "inf" : "-inf", (long long)(i / per));
+			return 0;
+		}
+	return 1;
+}
+
 static void fold_into(Graph *g, Node *conv, Node *bnode)
 {
 	ConvAttr *c = &conv->u.conv;
@@ -58,6 +73,8 @@ static void fold_into(Graph *g, Node *conv, Node *bnode)
 	Const *b = new_f32(g, 1, &oc, bnode->op_span);
 	for (int64_t k = 0; k < oc; k++)
 		((float *)b->data)[k] = folded_bias(bn, c->bias, k);
+	if (!folds_finite(g, bnode, b->data, oc, 1, "bias"))
+		return;
 	if (c->weight->dtype == DT_F32) {
 		Const *w = new_f32(g, c->weight->rank, c->weight->dims, c->weight->span);
 		w->path = c->weight->path;
@@ -66,11 +83,15 @@ static void fold_into(Graph *g, Node *conv, Node *bnode)
 			for (int64_t j = 0; j < per; j++)
 				((float *)w->data)[k * per + j] = ir_const_f32(c->weight, k * per + j) * a;
 		}
+		if (!folds_finite(g, bnode, w->data, w->count, per, "weight"))
+			return;
 		c->weight = w;
 	} else {
 		c->wscale = arena_alloc(g->arena, (size_t)oc * sizeof *c->wscale);
 		for (int64_t k = 0; k < oc; k++) {
 			float a = ir_const_f32(bn->gamma, k) * bn_rsqrt(bn, k);
+			if (!folds_finite(g, bnode, &a, 1, 1, "weight scale factor"))
+				return;
 			c->wscale[k] = c->weight->scale[c->weight->nch == 1 ? 0 : k] * (double)a;
 		}
 	}
@@ -102,6 +123,8 @@ static void to_depthwise(Graph *g, Node *n)
 	Const *b = new_f32(g, 1, &ch, n->op_span);
 	for (int64_t k = 0; k < ch; k++)
 		((float *)b->data)[k] = folded_bias(&bn, NULL, k);
+	if (!folds_finite(g, n, w->data, ch, 1, "weight") || !folds_finite(g, n, b->data, ch, 1, "bias"))
+		return;
 	memset(&n->u, 0, sizeof n->u);
 	n->op = OP_CONV2D;
 	ConvAttr *c = &n->u.conv;

@@ -458,8 +458,11 @@ static void infer_q(Graph *g, Node *n)
 		           opname(n), ir_dtype_name(x->dtype), x->scale, (int)x->zp);
 		return;
 	}
-	if (written || !ir_nuses(g, n))
+	if (written)
 		return;
+	/* An unused tensor cannot pend: nothing would give it qparams, and the
+	 * passes up to dce would run on it without them (found by fuzzing: the
+	 * verifier died after fuse_act). */
 	if (may_pend(g, n))
 		return;
 	ERR(n, "%s '%s' has no output qparams; write ': u8(scale=..., zp=...)' after it%s", opname(n), n->name,

@@ -65,6 +65,11 @@ int32_t quant_clamp_bound(double real, double scale, int32_t zp, DType t)
 	if (isinf(real))
 		return real > 0 ? qmax : qmin;
 	float v = (float)real * quant_inv_scale(scale);
+	if (isnan(v))
+		return zp;                    /* 0 * inf, for a scale below 1/FLT_MAX: NaN maps to z */
+	if (fabsf(v) >= 2147483648.0f)
+		return v > 0 ? qmax : qmin;   /* saturates, also when the product overflowed float32;
+	                                 quant_rne could not convert it */
 	double q = (double)zp + (double)quant_rne((double)v);
 	if (q < qmin)
 		return qmin;
@@ -88,6 +93,8 @@ int quant_range_qparams(double min, double max, int symmetric, DType t, double *
 	} else {
 		s = (max_pos - min_neg) / (float)(qmax - qmin);
 	}
+	if (!isfinite(s))
+		return -1;   /* the range overflows float32 (max=1e308): no scale */
 	if (s < FLT_EPSILON)
 		s = FLT_EPSILON;
 	*scale = s;

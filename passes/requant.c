@@ -77,7 +77,7 @@ static void add_qnnpack(Graph *g, Node *n, AddAttr *a)
 	int e;
 	frexpf(ra > rb ? ra : rb, &e);  /* max = f * 2^e, 0.5 <= f < 1 */
 	const int shift = 22 - e;
-	if (shift < 1 || shift > 62) {
+	if (!isfinite(ra) || !isfinite(rb) || shift < 1 || shift > 62) {   /* float32 ratios overflow at 2^128 */
 		diag_error(g->diag, n->op_span,
 		           "requantization multiplier of add '%s' is %.6g (s_in / s_out), outside the pytorch contract's "
 		           "range 2^-41 <= M < 2^21",

@@ -55,6 +55,30 @@ static void parse(Parse *p, const char *text)
 	fclose(out);
 }
 
+/* The same through every pass (qcc_compile), for target c. */
+static void compile_text(Parse *p, const char *text)
+{
+	memset(p, 0, sizeof *p);
+	p->arena = arena_new();
+	p->src.path = "t.q";
+	p->src.dir = tmpdir;
+	p->src.text = arena_strdup(p->arena, text);
+	p->src.len = strlen(text);
+	FILE *out = tmpfile();
+	if (!out) {
+		perror("tmpfile");
+		exit(2);
+	}
+	p->diag = (Diag){&p->src, out, 0, 0, 0};
+	p->g = ir_new_graph(p->arena, &p->src, &p->diag);
+	p->g->target = cg_find_target("c");
+	p->rc = qcc_compile(p->g, NULL, NULL);
+	rewind(out);
+	size_t n = fread(p->errors, 1, sizeof p->errors - 1, out);
+	p->errors[n] = '\0';
+	fclose(out);
+}
+
 static void done(Parse *p)
 {
 	arena_free(p->arena);
@@ -274,6 +298,62 @@ static void test_npy_errors(void)
 	done(&p);
 }
 
+/* A zero-point list entry that fits int64 but not a double's int64 range
+ * (found by fuzzing: the conversion was undefined) is reported as written. */
+static void test_zp_limits(void)
+{
+	Parse p;
+	parse(&p, "model m\n"
+	          "input x : u8[1, 2, 4, 4](scale=0.5, zp=0)\n"
+	          "c = conv2d(x, weight=i8(\"q.npy\", scale=[0.1, 0.2], zp=[1, 9223372036854775807]))\n"
+	          "d = conv2d(x, weight=i8(\"q.npy\", scale=[0.1, 0.2], zp=[-9223372036854775808, 1]))\n"
+	          "output c\n");
+	EXPECT(has(&p, "t.q:3:59: error: zero point 9223372036854775807 is outside i8's range -128..127\n"), "%s",
+	       p.errors);
+	EXPECT(has(&p, "t.q:4:56: error: zero point -9223372036854775808 is outside i8's range -128..127\n"), "%s",
+	       p.errors);
+	done(&p);
+}
+
+/* Past QCC_MAX_ERRORS the run is told once, the last thing printed, but
+ * keeps counting, and returns rather than exits. */
+static void test_error_cap(void)
+{
+	char text[2048] = "model m\ninput x : f32[1]\n";
+	for (int i = 1; i <= QCC_MAX_ERRORS + 5; i++)
+		snprintf(text + strlen(text), sizeof text - strlen(text), "r%d = relu(y%d)\n", i, i);
+	Parse p;
+	parse(&p, text);
+	EXPECT(p.rc != 0 && p.diag.nerrors == QCC_MAX_ERRORS + 5, "rc %d, %d errors", p.rc, p.diag.nerrors);
+	EXPECT(has(&p, "undefined tensor 'y20'") && !has(&p, "undefined tensor 'y21'"), "%s", p.errors);
+	const char *stop = strstr(p.errors, "qcc: too many errors, stopping\n");
+	EXPECT(stop && stop[31] == '\0', "the last words:\n%s", p.errors);
+	done(&p);
+}
+
+/* A conv nothing reads and without qparams has nothing to take them from
+ * (found by fuzzing: it reached the verifier without them and qcc died). */
+static void test_unused_pending(void)
+{
+	Parse p;
+	compile_text(&p, "model m\n"
+	                 "input x : u8[1, 1, 4, 4](scale=0.5, zp=0)\n"
+	                 "c = conv2d(x, weight=\"w.npy\")\n"
+	                 "r = relu(x)\n"
+	                 "output r\n");
+	EXPECT(p.rc == -1 && p.diag.nerrors == 1 &&
+	           has(&p, "t.q:3:5: error: conv2d 'c' has no output qparams; write ': u8(scale=..., zp=...)' after it"),
+	       "%s", p.errors);
+	done(&p);
+	compile_text(&p, "model m\n"
+	                 "input x : u8[1, 1, 4, 4](scale=0.5, zp=0)\n"
+	                 "c = conv2d(x, weight=\"w.npy\") : u8(scale=0.25, zp=3)\n"
+	                 "r = relu(x)\n"
+	                 "output r\n");
+	EXPECT(p.rc == 0 && p.diag.nerrors == 0 && has(&p, "warning: tensor 'c' is never used"), "%s", p.errors);
+	done(&p);
+}
+
 static void test_model_first(void)
 {
 	Parse p;
@@ -304,6 +384,9 @@ int main(void)
 	test_ops_and_defaults();
 	test_recovery();
 	test_npy_errors();
+	test_zp_limits();
+	test_error_cap();
+	test_unused_pending();
 	test_model_first();
 	test_caret();
 	remove_fixtures();

@@ -197,6 +197,24 @@ int main(void)
 	EXPECT(quant_clamp_bound(6.0, 0.05, 10, DT_U8) == 130, "relu6 at s=0.05, zp 10");
 	EXPECT(quant_clamp_bound(6.0, 0.01, 0, DT_I8) == 127, "relu6 i8");
 	EXPECT(quant_clamp_bound(-1.0, 0.01, 0, DT_I8) == -100, "clamp lo i8");
+	/* A scale below 1/FLT_MAX has 1.0f/s = inf (found by fuzzing: the
+	 * product went to quant_rne as inf): x * inf saturates, 0 * inf is
+	 * NaN, which maps to the zero point, as qrt_quantize_f32 does. */
+	EXPECT(quant_clamp_bound(6.0, 1e-45, 10, DT_U8) == 255, "relu6 at s=1e-45");
+	EXPECT(quant_clamp_bound(-1.0, 1e-45, 10, DT_U8) == 0, "clamp lo at s=1e-45");
+	EXPECT(quant_clamp_bound(0.0, 1e-45, 10, DT_U8) == 10, "0 at s=1e-45 -> zp");
+	EXPECT(quant_clamp_bound(1e9, 1e-30, -3, DT_I8) == 127, "1e9 at s=1e-30 overflows float32");
+	EXPECT(quant_clamp_bound(-0.5, 1e-38, -8, DT_I8) == -128, "-0.5 at s=1e-38: -5e37, past int64");
+
+	/* A range beyond float32 has no scale (found by fuzzing: range=[-1.0,
+	 * 1e308] gave an infinite scale, which the verifier rejects). */
+	{
+		double s_inf;
+		int32_t z_inf;
+		EXPECT(quant_range_qparams(-1.0, 1e308, 1, DT_I8, &s_inf, &z_inf) == -1, "range up to 1e308");
+		EXPECT(quant_range_qparams(-3e38, 3e38, 0, DT_U8, &s_inf, &z_inf) == -1, "range wider than FLT_MAX");
+		EXPECT(quant_range_qparams(-1e38, 1e38, 0, DT_U8, &s_inf, &z_inf) == 0 && isfinite(s_inf), "range 2e38");
+	}
 
 	/* PyTorch MinMaxObserver: affine u8 over [-1, 2.5] gives scale 3.5/255 and zp rne(1/scale) = 73. */
 	double sc;
