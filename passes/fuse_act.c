@@ -15,6 +15,8 @@
  * input has other qparams is a requantize with the activation's bounds. */
 #include <math.h>
 
+#include <string.h>
+
 #include "ir.h"
 
 /* zp + rne(real *f (1/s)) before saturation, as quant_clamp_bound
@@ -111,7 +113,8 @@ static void keep(Graph *g, Node *x, Node *a, int32_t lo, int32_t hi)
 	a->hi = hi;
 	if (!ir_same_q(x, a)) {
 		a->fused = arena_printf(g->arena, "%s %s as a requantize", op_info[a->op].name, a->name);
-		a->op = OP_REQUANTIZE; /* u.act is not read past this point */
+		a->op = OP_REQUANTIZE;
+		memset(&a->u, 0, sizeof a->u); /* u.act's bytes are not a Requant (pass_requant fills it) */
 	}
 	(void)g;
 }
