@@ -20,21 +20,26 @@
  * [lo-zp, hi-zp] before narrowing.  Channel remainders are masked stores.
  *
  * Speed (bench/README.md):
- *  - conv/linear: MR pixels x 16*NV channels register tiles (6x64, 8x48,
- *    12x32, 12x16) with compile-time shapes; the weights are prepacked as
- *    [oc tile][kernel row][quad][oc lane][4 bytes], one broadcast quad of
- *    input per pixel and step; the microkernels are noinline and tie their
- *    accumulators and weights to zmm registers with empty asm statements
- *    (gcc spilled them otherwise).  1x1 stride-1 convs and linear are one
- *    GEMM over all OH*OW pixels (cg_conv_geom).
+ *  - conv/linear: MR pixels x 16*NV channels register tiles (MR up to 7,
+ *    9, 14, 24 for NV = 4, 3, 2, 1, chosen per layer by a cycle model of
+ *    the row and its remainder) with compile-time shapes; the weights are
+ *    prepacked as [oc tile][kernel row][quad][oc lane][4 bytes], one
+ *    broadcast quad of input per pixel and step.  The k loop of each
+ *    microkernel is one inline-asm statement with every accumulator in a
+ *    fixed zmm register (gcc, given intrinsics, copied and spilled them:
+ *    20 % slower on l2); the sums leave through a 64-byte-aligned stack
+ *    array to the intrinsics requantization.  QRT_ASM_X16=0 (and the SIMDe
+ *    build) compute the same sums with qrt_conv_sums_x16.  1x1 stride-1
+ *    convs and linear are one GEMM over all OH*OW pixels (cg_conv_geom).
  *  - requantization: when narrow_requant_ok proves zp + rshr(acc*M) fits
  *    int32 for every reachable accumulator, qrt_scale_x16 narrows first and
  *    the saturating packs (vpackssdw, vpackuswb/vpacksswb) are the clamp;
  *    64 channels leave as one (masked) 64-byte store.
  *  - depthwise: 64-channel groups whose tap quads are built with in-lane
  *    zmm unpacks (see the section below), 3 vpdpbusd per 16 channels and
- *    pixel for 3x3, the packed requantization; 16-channel blocks after the
- *    last group.
+ *    pixel for 3x3, 4 pixels a step with the weights and the requantization
+ *    constants as memory operands (registers hold the 16 sums), the packed
+ *    requantization; 16-channel blocks after the last group.
  *  - add: 32 elements a step in int16 lanes, vpmaddwd with the multipliers
  *    split in 16-bit halves (qrt_add_x32); max pooling: 64 channels a
  *    vector, the tap loops bounded to the input. */
@@ -201,9 +206,33 @@ typedef struct ConvPlan {
 	int narrow;               /* narrow_requant_ok: qrt_scale_x16 and a packed 64-byte store */
 } ConvPlan;
 
+/* The most pixels a tile of nv vectors takes: m*nv accumulators, the
+ * broadcast and at least one weight register within the 32 zmm. */
+static const int mr_max[5] = {0, 24, 14, 9, 7};
+
+/* Weight vectors a tile keeps in registers; the rest are vpdpbusd memory
+ * operands. */
+static int conv_wregs(int m, int nv)
+{
+	int room = 31 - m * nv;
+	return room < nv ? room : nv;
+}
+
+/* A model of one tile's cycles, to choose the pixels per tile: per quad,
+ * two vpdpbusd a cycle, or the loads, or the latency of one chain when
+ * there are few; plus the requantization and the call. */
+static double tile_cost(int m, int nv, int64_t steps)
+{
+	int dp = m * nv, w = conv_wregs(m, nv);
+	double loads = w + m + (double)(nv - w) * m;
+	double step = dp / 2.0 > loads / 2.0 ? dp / 2.0 : loads / 2.0;
+	if (step < 4)
+		step = 4;
+	return (double)steps * step + 3.0 * dp + 20;
+}
+
 static ConvPlan conv_plan(const Node *n)
 {
-	static const int mr_of_nv[5] = {0, 12, 12, 8, 6}; /* MR*NV accumulators + NV weights + 1 of 32 zmm */
 	ConvPlan p;
 	p.g = cg_conv_geom(n);
 	p.per_tap = p.g.dw > 1;
@@ -215,7 +244,16 @@ static ConvPlan conv_plan(const Node *n)
 	p.direct = !x_offset(n) && !padded && p.cstride == p.g.IC && p.lseg % 4 == 0;
 	int64_t nvec = (p.g.OC + 15) / 16;
 	p.nv = nvec < 4 ? (int)nvec : 4;
-	p.mr = mr_of_nv[p.nv];
+	/* pixels per tile: the fewest modelled cycles for a row of OW */
+	int64_t steps = p.nseg * p.lq;
+	double best = 0;
+	p.mr = 1;
+	for (int m = 1; m <= mr_max[p.nv]; m++) {
+		int64_t full = p.g.OW / m, rem = p.g.OW % m;
+		double cost = (double)full * tile_cost(m, p.nv, steps) + (rem ? tile_cost((int)rem, p.nv, steps) : 0);
+		if (m == 1 || cost <= best)
+			best = cost, p.mr = m;
+	}
 	p.nr = 16 * p.nv;
 	p.tfull = p.g.OC / p.nr;
 	p.tail = p.g.OC % p.nr;
@@ -302,6 +340,61 @@ static void conv_weights(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
 	free(chan);
 }
 
+/* The k loop of an m x 16*nv tile as one asm statement: accumulator
+ * (i, v) lives in zmm(i*nv + v) from the bias load to the store into acc;
+ * the first wregs weight vectors of a quad are loaded into the registers
+ * after them, the others are memory operands; the broadcast quad takes the
+ * next register.  In assembly because gcc, given the same intrinsics,
+ * copies accumulators between registers and spills them every step. */
+static void emit_conv_asm(FILE *c, const ConvPlan *p, int m, int nv)
+{
+	const CgGeom *G = &p->g;
+	int nw = conv_wregs(m, nv), wb = m * nv, vb = m * nv + nw;
+	int64_t ystep = G->dh * G->IWp * p->cstride, xtap = G->dw * p->cstride, xpix = G->sw * p->cstride;
+	fprintf(c, "\tlong ky%s, k;\n\t__asm__ volatile(\n", p->per_tap ? ", kx" : "");
+	for (int v = 0; v < nv; v++)
+		fprintf(c, "\t\t\"vmovdqa64 %d(%%[bias]), %%%%zmm%d\\n\\t\"\n", 64 * v, v);
+	for (int i = 1; i < m; i++) {
+		fprintf(c, "\t\t\"");
+		for (int v = 0; v < nv; v++)
+			fprintf(c, "vmovdqa64 %%%%zmm%d, %%%%zmm%d\\n\\t", v, i * nv + v);
+		fprintf(c, "\"\n");
+	}
+	fprintf(c, "\t\t\"mov $%d, %%[ky]\\n\"\n\t\t\"1:\\n\\t\"\n", G->kh);
+	if (p->per_tap)
+		fprintf(c, "\t\t\"mov $%d, %%[kx]\\n\"\n\t\t\"2:\\n\\t\"\n", G->kw);
+	fprintf(c, "\t\t\"xor %%k[k], %%k[k]\\n\"\n\t\t\"3:\\n\\t\" /* one quad of each pixel's segment */\n");
+	for (int v = 0; v < nw; v++)
+		fprintf(c, "\t\t\"vmovdqa64 %d(%%[w]), %%%%zmm%d\\n\\t\"\n", 64 * v, wb + v);
+	for (int i = 0; i < m; i++) {
+		fprintf(c, "\t\t\"vpbroadcastd %lld(%%[x],%%[k]), %%%%zmm%d\\n\\t", LL(i * xpix), vb);
+		for (int v = 0; v < nv; v++) {
+			if (v < nw)
+				fprintf(c, "vpdpbusd %%%%zmm%d, %%%%zmm%d, %%%%zmm%d\\n\\t", wb + v, vb, i * nv + v);
+			else
+				fprintf(c, "vpdpbusd %d(%%[w]), %%%%zmm%d, %%%%zmm%d\\n\\t", 64 * v, vb, i * nv + v);
+		}
+		fprintf(c, "\"\n");
+	}
+	fprintf(c, "\t\t\"add $%d, %%[w]\\n\\t\"\n\t\t\"add $4, %%[k]\\n\\t\"\n\t\t\"cmp $%lld, %%[k]\\n\\t\"\n"
+	           "\t\t\"jb 3b\\n\\t\"\n", 64 * nv, LL(p->lq * 4));
+	if (p->per_tap)
+		fprintf(c, "\t\t\"add $%lld, %%[x]\\n\\t\"\n\t\t\"dec %%[kx]\\n\\t\"\n\t\t\"jnz 2b\\n\\t\"\n"
+		           "\t\t\"add $%lld, %%[x]\\n\\t\" /* the next kernel row */\n", LL(xtap), LL(ystep - G->kw * xtap));
+	else
+		fprintf(c, "\t\t\"add $%lld, %%[x]\\n\\t\" /* the next kernel row */\n", LL(ystep));
+	fprintf(c, "\t\t\"dec %%[ky]\\n\\t\"\n\t\t\"jnz 1b\\n\\t\"\n");
+	for (int r = 0; r < m * nv; r++)
+		fprintf(c, "%svmovdqa64 %%%%zmm%d, %d(%%[acc])\\n\\t%s", r % 4 ? "" : "\t\t\"", r, 64 * r,
+		        r % 4 == 3 || r + 1 == m * nv ? "\"\n" : "");
+	fprintf(c, "\t\t: [x] \"+r\"(x), [w] \"+r\"(w), [ky] \"=&r\"(ky), %s[k] \"=&r\"(k)\n"
+	           "\t\t: [bias] \"r\"(bias), [acc] \"r\"(acc)\n\t\t: \"cc\", \"memory\"",
+	        p->per_tap ? "[kx] \"=&r\"(kx), " : "");
+	for (int r = 0; r <= vb; r++)
+		fprintf(c, "%s\"zmm%d\"", r % 8 ? ", " : ",\n\t\t  ", r);
+	fprintf(c, ");\n");
+}
+
 /* One microkernel: m pixels x 16*nv channels from oc0; the last vector's
  * stores are masked by mlast (a channel remainder). */
 static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, int m, int nv)
@@ -309,57 +402,27 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 	const char *L = cg_layer(g, n), *ty = cg_ctype(n->dtype);
 	const CgGeom *G = &p->g;
 	fprintf(c, "\n/* %d output pixel%s x %d output channels [oc0, oc0+%d) */\n", m, m > 1 ? "s" : "", 16 * nv, 16 * nv);
-	fprintf(c, "QRT_KERNEL_X16 /* the accumulators stay in registers */\n"
-	           "static void %s_tile%dx%d(const uint8_t *restrict x, const int8_t *restrict w, int oc0, "
+	fprintf(c, "QRT_KERNEL_X16\nstatic void %s_tile%dx%d(const uint8_t *restrict x, const int8_t *restrict w, int oc0, "
 	           "%s, %s *restrict y)\n{\n", L, m, 16 * nv, p->narrow ? "__mmask64 mstore" : "__mmask16 mlast", ty);
-	for (int v = 0; v < nv; v++)
-		fprintf(c, "\tconst __m512i vbias%d = _mm512_load_si512((const void *)(%s_bias + oc0 + %d));\n", v, L, 16 * v);
-	for (int i = 0; i < m; i++) {
-		fprintf(c, "\t__m512i");
-		for (int v = 0; v < nv; v++)
-			fprintf(c, "%s vacc%dx%d = vbias%d", v ? "," : "", i, v, v);
-		fprintf(c, ";\n");
-	}
-	if (p->per_tap) {
-		fprintf(c, "\tfor (int ky = 0; ky < %d; ky++)\n\tfor (int kx = 0; kx < %d; kx++) {\n", G->kh, G->kw);
-		fprintf(c, "\t\tconst uint8_t *x0 = x + ky * %lld + kx * %lld; /* tap (ky, kx): %lld bytes */\n",
-		        LL(G->dh * G->IWp * p->cstride), LL(G->dw * p->cstride), LL(p->lseg));
-	} else {
-		fprintf(c, "\tfor (int ky = 0; ky < %d; ky++) {\n", G->kh);
-		fprintf(c, "\t\tconst uint8_t *x0 = x + ky * %lld; /* kernel row ky: %lld contiguous bytes */\n",
-		        LL(G->dh * G->IWp * p->cstride), LL(p->lseg));
-	}
-	for (int i = 1; i < m; i++)
-		fprintf(c, "\t\tconst uint8_t *x%d = x0 + %lld;\n", i, LL(i * G->sw * p->cstride));
-	fprintf(c, "\t\tfor (int k = 0; k < %lld; k += 4, w += %d) {\n", LL(p->lq * 4), 64 * nv);
-	for (int v = 0; v < nv; v++)
-		fprintf(c, "\t\t\t__m512i vw%d = _mm512_load_si512((const void *)(w + %d));\n", v, 64 * v);
-	/* one load of each weight vector, not m (folded into every vpdpbusd) */
-	fprintf(c, "\t\t\t__asm__(\"\" :");
-	for (int v = 0; v < nv; v++)
-		fprintf(c, "%s QRT_TIE_X16(vw%d)", v ? "," : "", v);
-	fprintf(c, ");\n");
-	for (int i = 0; i < m; i++) {
-		fprintf(c, "\t\t\tconst __m512i vx%d = qrt_broadcast_u8x4_x16(x%d + k);\n", i, i);
-		for (int v = 0; v < nv; v++)
-			fprintf(c, "\t\t\tvacc%dx%d = _mm512_dpbusd_epi32(vacc%dx%d, vx%d, vw%d);\n", i, v, i, v, i, v);
-	}
-	/* gcc otherwise copies or spills the sums: tie each accumulator to its register */
-	for (int k = 0; k < m * nv; k++) /* an asm takes 30 operands: "+v" counts twice */
-		fprintf(c, "%s QRT_TIE_X16(vacc%dx%d)%s", k % 12 ? "," : "\t\t\t__asm__(\"\" :", k / nv, k % nv,
-		        k % 12 == 11 || k + 1 == m * nv ? ");\n" : "");
-	fprintf(c, "\t\t}\n\t}\n");
+	fprintf(c, "\tconst int32_t *bias = %s_bias + oc0;\n", L);
+	fprintf(c, "\tint32_t acc[%d] __attribute__((aligned(64))); /* the sums, [pixel][channel] */\n", m * 16 * nv);
+	fprintf(c, "#if QRT_ASM_X16\n");
+	emit_conv_asm(c, p, m, nv);
+	fprintf(c, "#else\n\tqrt_conv_sums_x16(x, w, bias, acc, %d, %d, %lld, %d, %lld, %d, %lld, %lld);\n#endif\n", m, nv,
+	        LL(G->sw * p->cstride), G->kh, LL(G->dh * G->IWp * p->cstride), p->per_tap ? G->kw : 1,
+	        LL(p->per_tap ? G->dw * p->cstride : 0), LL(p->lq));
 	if (p->narrow) {
 		fprintf(c, "\t/* requantize (zp %d), clamp [%d, %d] and pack each pixel's %d channels */\n", (int)n->zp,
 		        (int)n->lo, (int)n->hi, 16 * nv);
 		fprintf(c, "\tconst __m512i vzp = _mm512_set1_epi32(%d);\n\tconst QrtScale16 *rq = %s_rq + oc0 / 16;\n",
 		        (int)n->zp, L);
 		for (int i = 0; i < m; i++) {
-			char buf[4][64];
+			char buf[4][96];
 			const char *v[4];
 			for (int k = 0; k < 4; k++) {
 				if (k < nv)
-					snprintf(buf[k], sizeof buf[k], "qrt_scale_x16(vacc%dx%d, rq + %d, vzp)", i, k, k);
+					snprintf(buf[k], sizeof buf[k], "qrt_scale_x16(_mm512_load_si512((const void *)(acc + %d)), rq + %d, vzp)",
+					         (i * nv + k) * 16, k);
 				else
 					snprintf(buf[k], sizeof buf[k], "_mm512_setzero_si512()");
 				v[k] = buf[k];
@@ -379,21 +442,28 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 	}
 	for (int i = 0; i < m; i++)
 		for (int v = 0; v < nv; v++) {
-			fprintf(c, "\tqrt_store_x16(y + %lld, %s, qrt_requant_x16(vacc%dx%d, vmult%d, vshift%d, %d, %d, %d));\n",
-			        LL(i * G->OC + 16 * v), v + 1 == nv ? "mlast" : "0xFFFF", i, v, v, v, (int)n->zp, (int)n->lo,
-			        (int)n->hi);
+			fprintf(c, "\tqrt_store_x16(y + %lld, %s, qrt_requant_x16(_mm512_load_si512((const void *)(acc + %d)), "
+			           "vmult%d, vshift%d, %d, %d, %d));\n",
+			        LL(i * G->OC + 16 * v), v + 1 == nv ? "mlast" : "0xFFFF", (i * nv + v) * 16, v, v, (int)n->zp,
+			        (int)n->lo, (int)n->hi);
 		}
 	fprintf(c, "}\n");
 }
 
-/* One output row for the tiles of 16*nv channels: `head` opens the block
- * and defines t (the tile) and oc0. */
-static void emit_conv_row(FILE *c, const char *L, const ConvPlan *p, const char *head, int nv, const char *mask)
+/* Every output row for the tiles of 16*nv channels: `head` opens the block
+ * and defines t (the tile) and oc0.  The oc tile is the outer loop: its
+ * weights come into cache once and serve every row (the 7x7 layers of a
+ * ResNet have 2.4 MB of weights, more than L2). */
+static void emit_conv_rows(FILE *c, const char *L, const char *ty, const ConvPlan *p, const char *head, int nv,
+                           const char *mask)
 {
 	const CgGeom *G = &p->g;
 	int64_t full = G->OW / p->mr, rem = G->OW % p->mr;
 	fprintf(c, "%s", head);
-	fprintf(c, "\t\t\tconst int8_t *w = %s_w + t * %lld;\n", L, LL(p->nseg * p->lq * 4 * p->nr));
+	fprintf(c, "\t\tconst int8_t *w = %s_w + t * %lld;\n", L, LL(p->nseg * p->lq * 4 * p->nr));
+	fprintf(c, "\t\tfor (int oy = 0; oy < %lld; oy++) {\n", LL(G->OH));
+	fprintf(c, "\t\t\tconst uint8_t *xr = xb + oy * %lld;\n", LL(G->sh * G->IWp * p->cstride));
+	fprintf(c, "\t\t\t%s *yr = yb + oy * %lld;\n", ty, LL(G->OW * G->OC));
 	if (full) {
 		fprintf(c, "\t\t\tfor (int ox = 0; ox < %lld; ox += %d)\n", LL(full * p->mr), p->mr);
 		fprintf(c, "\t\t\t\t%s_tile%dx%d(xr + ox * %lld, w, oc0, %s, yr + ox * %lld + oc0);\n", L, p->mr, 16 * nv,
@@ -404,7 +474,7 @@ static void emit_conv_row(FILE *c, const char *L, const ConvPlan *p, const char 
 		fprintf(c, "\t\t\t%s_tile%lldx%d(xr + %lld, w, oc0, %s, yr + %lld + oc0);\n", L, LL(rem), 16 * nv,
 		        LL(full * p->mr * G->sw * p->cstride), mask, LL(full * p->mr * G->OC));
 	}
-	fprintf(c, "\t\t}\n");
+	fprintf(c, "\t\t}\n\t}\n");
 }
 
 /* The u8 copy of image xb, padded (t l b r) with the input zero point. */
@@ -478,20 +548,18 @@ static void emit_conv(FILE *c, Graph *g, Node *n)
 		emit_fill(c, n, G, p.cstride, "xin", "xp");
 		fprintf(c, "\tconst uint8_t *xb = xp;\n");
 	}
-	fprintf(c, "\tfor (int oy = 0; oy < %lld; oy++) {\n", LL(G->OH));
-	fprintf(c, "\t\tconst uint8_t *xr = xb + oy * %lld;\n", LL(G->sh * G->IWp * p.cstride));
-	fprintf(c, "\t\t%s *yr = y + (b * %lld + oy) * %lld;\n", ty, LL(G->OH), LL(G->OW * G->OC));
+	fprintf(c, "\t%s *yb = y + b * %lld;\n", ty, LL(G->OH * G->OW * G->OC));
 	if (p.tfull)
-		emit_conv_row(c, L, &p,
-		              arena_printf(g->arena, "\t\tfor (int t = 0; t < %lld; t++) { /* oc tiles of %lld */\n"
-		                                     "\t\t\tconst int oc0 = t * %lld;\n", LL(p.tfull), LL(p.nr), LL(p.nr)),
+		emit_conv_rows(c, L, ty, &p,
+		              arena_printf(g->arena, "\tfor (int t = 0; t < %lld; t++) { /* oc tiles of %lld */\n"
+		                                     "\t\tconst int oc0 = t * %lld;\n", LL(p.tfull), LL(p.nr), LL(p.nr)),
 		              p.nv, p.narrow ? (p.nv == 4 ? "~0ULL" : arena_printf(g->arena, "0x%llXULL", (1ULL << (16 * p.nv)) - 1))
 		                        : "0xFFFF");
 	if (p.tail) {
 		int last = (int)(p.tail - 16 * (p.nvt - 1));
-		emit_conv_row(c, L, &p,
-		              arena_printf(g->arena, "\t\t{ /* OC %% %lld = %lld: the last tile, oc %lld..%lld */\n"
-		                                     "\t\t\tconst int t = %lld, oc0 = %lld;\n",
+		emit_conv_rows(c, L, ty, &p,
+		              arena_printf(g->arena, "\t{ /* OC %% %lld = %lld: the last tile, oc %lld..%lld */\n"
+		                                     "\t\tconst int t = %lld, oc0 = %lld;\n",
 		                           LL(p.nr), LL(p.tail), LL(p.tfull * p.nr), LL(G->OC - 1), LL(p.tfull),
 		                           LL(p.tfull * p.nr)),
 		              p.nvt,
@@ -501,7 +569,7 @@ static void emit_conv(FILE *c, Graph *g, Node *n)
 		              : last == 16 ? "0xFFFF"
 		                           : arena_printf(g->arena, "0x%04X /* %d channels */", (1u << last) - 1, last));
 	}
-	fprintf(c, "\t}\n\t}\n}\n");
+	fprintf(c, "\t}\n}\n");
 }
 
 /* ---- depthwise conv2d: 16 channels a vector, 4 taps of a row per vpdpbusd ----
@@ -710,7 +778,6 @@ typedef struct Dw2Plan {
 	int nq;                   /* quads per kernel row */
 	int ring;                 /* expanded rows kept: (KH-1)*DH+1 */
 	int64_t row_bytes;        /* one expanded padded row: IWp * cp * 4 */
-	int wreg;                 /* a group's weights stay in registers */
 	int yexp;                 /* IC % 16 == 0: quads along ky, built per output row from the input itself */
 	int A, Q;                 /* taps per quad-row: KH (kx quads) or KW (ky quads); quads: ceil(KW/4) or ceil(KH/4) */
 	int P;                    /* expanded rows a row function reads */
@@ -730,7 +797,6 @@ static Dw2Plan dw2_plan(const Node *n)
 	p.A = p.yexp ? p.g.kw : p.g.kh;
 	p.Q = p.yexp ? (p.g.kh + 3) / 4 : p.nq;
 	p.P = p.yexp ? p.Q : p.g.kh;
-	p.wreg = p.A * p.Q * 4 <= 12;
 	return p;
 }
 
@@ -801,7 +867,7 @@ static void emit_dw2_pixels(FILE *c, const Node *n, const Dw2Plan *p, int m, int
 		for (int q = 0; q < p->Q; q++)
 			for (int k = 0; k < nv; k++) {
 				char wv[64];
-				if (p->wreg || nv == 1)
+				if (nv == 1)
 					snprintf(wv, sizeof wv, "vw%d_%d_%d", a, q, k);
 				else
 					snprintf(wv, sizeof wv, "_mm512_load_si512((const void *)(w + %d))", ((k * p->A + a) * p->Q + q) * 64);
@@ -811,12 +877,20 @@ static void emit_dw2_pixels(FILE *c, const Node *n, const Dw2Plan *p, int m, int
 					           "(%s + %d) * %lld + %lld)), %s);\n",
 					        i, k, i, k, p->yexp ? q : a, ox, i, LL(px), LL(off + 64 * k), wv);
 			}
+	if (nv == 4) {
+		/* a group: the constants are memory operands (every register is taken) */
+		fprintf(c, "\t\t/* requantize (zp %d), clamp [%d, %d], pack */\n", (int)n->zp, (int)n->lo, (int)n->hi);
+		for (int i = 0; i < m; i++)
+			for (int k = 0; k < nv; k++)
+				fprintf(c, "\t\tvacc%dx%d = qrt_scale_x16(vacc%dx%d, rq + %d, vzp);\n", i, k, i, k, k);
+	} else {
 	for (int t = 0; t < m * nv; t++)
 		fprintf(c, "%s QRT_TIE_X16(vacc%dx%d)%s", t % 12 ? "," : "\t\t__asm__(\"\" :", t / nv, t % nv,
 		        t % 12 == 11 || t + 1 == m * nv ? ");\n" : "");
 	fprintf(c, "\t\t/* requantize (zp %d; each vector's constants loaded once for the %d pixels), clamp [%d, %d], "
 	           "pack */\n", (int)n->zp, m, (int)n->lo, (int)n->hi);
-	for (int k = 0; k < nv; k++) {
+	}
+	for (int k = 0; k < nv && nv != 4; k++) {
 		fprintf(c, "\t\t{\n");
 		static const char *f[6] = {"me", "mo", "re", "ro", "ne", "no"};
 		for (int j = 0; j < 6; j++)
@@ -863,7 +937,7 @@ static void emit_dw2_row(FILE *c, Graph *g, const Node *n, const Dw2Plan *p, int
 	fprintf(c, "\tconst __m512i vzp = _mm512_set1_epi32(%d);\n", (int)n->zp);
 	for (int k = 0; k < nv; k++)
 		fprintf(c, "\tconst __m512i vbias%d = _mm512_load_si512((const void *)(bias + %d));\n", k, 16 * k);
-	if (p->wreg || nv == 1)
+	if (nv == 1)
 		for (int a = 0; a < p->A; a++)
 			for (int q = 0; q < p->Q; q++)
 				for (int k = 0; k < nv; k++)
@@ -872,6 +946,8 @@ static void emit_dw2_row(FILE *c, Graph *g, const Node *n, const Dw2Plan *p, int
 	int64_t full = G->OW / m * m, rem = G->OW % m;
 	if (full) {
 		fprintf(c, "\tfor (int ox = 0; ox < %lld; ox += %d) {\n", LL(full), m);
+		if (nv == 4) /* keeps gcc from hoisting the weights and constants out of the loop (and spilling them) */
+			fprintf(c, "\t\t__asm__(\"\" : \"+r\"(w), \"+r\"(rq));\n");
 		emit_dw2_pixels(c, n, p, m, nv, "ox");
 		fprintf(c, "\t}\n");
 	}
@@ -945,6 +1021,10 @@ static void select_dw2(Graph *g, Node *n)
  * quad q, padded pixel ix and channel c, (x(iy0+4q*dh), x(iy0+(4q+1)*dh),
  * ...) with iy0 = oy*sh - pt; rows and columns outside the image read the
  * zero point (rows past KH are multiplied by zero weights). */
+/* Quads along ky, built for each output row straight from the input: for
+ * quad q, padded pixel ix and channel c, (x(iy0+4q*dh), x(iy0+(4q+1)*dh),
+ * ...) with iy0 = oy*sh - pt; rows and columns outside the image read the
+ * zero point (rows past KH are multiplied by zero weights). */
 static void emit_dw2_yexp(FILE *c, Graph *g, const Node *n, const Dw2Plan *p)
 {
 	const CgGeom *G = &p->g;
@@ -1013,7 +1093,7 @@ static void emit_dw2(FILE *c, Graph *g, Node *n)
 	fprintf(c, "/* kernel %s:\n *   %s */\n", n->kernel, n->kernel_note);
 	dw2_weights(c, g, n, &p);
 	if (p.ng)
-		emit_dw2_row(c, g, n, &p, 4, p.wreg ? 3 : 2);
+		emit_dw2_row(c, g, n, &p, 4, 4);
 	if (p.nt)
 		emit_dw2_row(c, g, n, &p, 1, 8);
 	fprintf(c, "\nstatic void %s(const %s *restrict x, %s *restrict y, unsigned char *restrict scratch)\n{\n", L, tx, ty);

@@ -61,6 +61,42 @@ static inline __m512i qrt_broadcast_u8x4_x16(const uint8_t *p)
 	return _mm512_set1_epi32(v);
 }
 
+/* QRT_ASM_X16: 1 when the conv microkernels run their k loops as inline
+ * assembly (GNU C on a real AVX-512 target), 0 for the intrinsics form of
+ * the same sums (qrt_conv_sums_x16; the SIMDe build has no vpdpbusd to
+ * assemble).  Define it to 0 to build the intrinsics form natively. */
+#ifndef QRT_ASM_X16
+#if defined(__GNUC__) && !defined(QRT_SIMDE)
+#define QRT_ASM_X16 1
+#else
+#define QRT_ASM_X16 0
+#endif
+#endif
+
+/* The int32 sums of an m-pixel x 16*nv-channel conv tile, the intrinsics
+ * form of a microkernel's assembly k loop, with the same operands:
+ * acc[i][c] = bias[c] + sum over the kh*kw segments (ky, kx) and quads q of
+ * dot(x[ky*ystep + kx*xtap + i*xpix + 4q .. +3], w[...][c][0..3]), w packed
+ * [segment][quad][16*nv channels][4 bytes].  acc is [m][16*nv], aligned. */
+static inline void qrt_conv_sums_x16(const uint8_t *x, const int8_t *w, const int32_t *bias, int32_t *acc, int m,
+                                     int nv, ptrdiff_t xpix, int kh, ptrdiff_t ystep, int kw, ptrdiff_t xtap, int lq)
+{
+	for (int i = 0; i < m; i++)
+		for (int v = 0; v < nv; v++)
+			_mm512_store_si512((void *)(acc + (i * nv + v) * 16), _mm512_load_si512((const void *)(bias + 16 * v)));
+	for (int ky = 0; ky < kh; ky++)
+		for (int kx = 0; kx < kw; kx++)
+			for (int q = 0; q < lq; q++, w += 64 * nv)
+				for (int i = 0; i < m; i++) {
+					const __m512i vx = qrt_broadcast_u8x4_x16(x + ky * ystep + kx * xtap + i * xpix + 4 * q);
+					for (int v = 0; v < nv; v++) {
+						int32_t *a = acc + (i * nv + v) * 16;
+						const __m512i vw = _mm512_load_si512((const void *)(w + 64 * v));
+						_mm512_store_si512((void *)a, _mm512_dpbusd_epi32(_mm512_load_si512((const void *)a), vx, vw));
+					}
+				}
+}
+
 /* The exact products acc*mult of the even dword lanes and of the odd dword
  * lanes, as int64. */
 static inline void qrt_mul_x16(__m512i acc, __m512i mult, __m512i *even, __m512i *odd)
