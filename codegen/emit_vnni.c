@@ -781,6 +781,8 @@ typedef struct Dw2Plan {
 	int yexp;                 /* IC % 16 == 0: quads along ky, built per output row from the input itself */
 	int A, Q;                 /* taps per quad-row: KH (kx quads) or KW (ky quads); quads: ceil(KW/4) or ceil(KH/4) */
 	int P;                    /* expanded rows a row function reads */
+	int pair;                 /* yexp, stride and dilation 1 in y, KH <= 3: one expansion of 4 rows serves two
+	                             output rows, the second with the taps one byte later (weights _w1) */
 } Dw2Plan;
 
 static Dw2Plan dw2_plan(const Node *n)
@@ -797,6 +799,7 @@ static Dw2Plan dw2_plan(const Node *n)
 	p.A = p.yexp ? p.g.kw : p.g.kh;
 	p.Q = p.yexp ? (p.g.kh + 3) / 4 : p.nq;
 	p.P = p.yexp ? p.Q : p.g.kh;
+	p.pair = p.yexp && p.g.kh <= 3 && p.g.sh == 1 && p.g.dh == 1 && p.g.OH >= 2;
 	return p;
 }
 
@@ -827,24 +830,29 @@ static void dw2_weights(FILE *c, Graph *g, const Node *n, const Dw2Plan *p)
 	           " * channels past %lld are 0. */\n", G->kh, p->nq, G->kw, LL(G->IC));
 	if (p->yexp)
 		fprintf(c, "/* (quads along ky here: [vector][kx][quad][lane][taps ky = 4q..4q+3]) */\n");
-	fprintf(c, "static const int8_t %s_w[%lld] __attribute__((aligned(64))) = {", cg_layer(g, n),
-	        LL(nvec * p->A * p->Q * 64));
-	for (int64_t v = 0; v < nvec; v++)
-		for (int a = 0; a < p->A; a++)
-			for (int q = 0; q < p->Q; q++) {
-				fprintf(c, "\n\t/* lanes %lld..%lld, %s %d, %s %d..%d */", LL(v * 16), LL(v * 16 + 15),
-				        p->yexp ? "kx" : "ky", a, p->yexp ? "ky" : "kx", 4 * q, 4 * q + 3);
-				for (int l = 0; l < 16; l++) {
-					int64_t ch = dw2_chan(p, 16 * v, l);
-					fprintf(c, l % 8 ? "  " : "\n\t");
-					for (int j = 0; j < 4; j++) {
-						int ky = p->yexp ? 4 * q + j : a, kx = p->yexp ? a : 4 * q + j;
-						fprintf(c, "%d,%s", ch < G->IC && kx < G->kw && ky < G->kh ? w[(ch * G->kh + ky) * G->kw + kx] : 0,
-						        j < 3 ? " " : "");
+	for (int shifted = 0; shifted <= p->pair; shifted++) {
+		if (shifted)
+			fprintf(c, "/* The same with each tap one byte later: in a quad of the input rows oy-%d..oy+%d, the taps\n"
+			           " * of output row oy+1. */\n", G->pt, 3 - G->pt);
+		fprintf(c, "static const int8_t %s_w%s[%lld] __attribute__((aligned(64))) = {", cg_layer(g, n), shifted ? "1" : "",
+		        LL(nvec * p->A * p->Q * 64));
+		for (int64_t v = 0; v < nvec; v++)
+			for (int a = 0; a < p->A; a++)
+				for (int q = 0; q < p->Q; q++) {
+					fprintf(c, "\n\t/* lanes %lld..%lld, %s %d, %s %d..%d */", LL(v * 16), LL(v * 16 + 15),
+					        p->yexp ? "kx" : "ky", a, p->yexp ? "ky" : "kx", 4 * q - shifted, 4 * q + 3 - shifted);
+					for (int l = 0; l < 16; l++) {
+						int64_t ch = dw2_chan(p, 16 * v, l);
+						fprintf(c, l % 8 ? "  " : "\n\t");
+						for (int j = 0; j < 4; j++) {
+							int ky = p->yexp ? 4 * q + j - shifted : a, kx = p->yexp ? a : 4 * q + j;
+							int wv = ch < G->IC && kx < G->kw && ky >= 0 && ky < G->kh ? w[(ch * G->kh + ky) * G->kw + kx] : 0;
+							fprintf(c, "%d,%s", wv, j < 3 ? " " : "");
+						}
 					}
 				}
-			}
-	fprintf(c, "\n};\n");
+		fprintf(c, "\n};\n");
+	}
 	int64_t *chan = malloc((size_t)p->cp * sizeof *chan);
 	for (int64_t l = 0; l < p->cp; l++) {
 		int64_t ch = dw2_chan(p, l / 16 * 16, (int)(l % 16));
@@ -929,10 +937,10 @@ static void emit_dw2_row(FILE *c, Graph *g, const Node *n, const Dw2Plan *p, int
 	fprintf(c, "static void %s_%s(", L, nv == 4 ? "group" : "block");
 	for (int e = 0; e < p->P; e++)
 		fprintf(c, "const uint8_t *restrict e%d, ", e);
-	fprintf(c, "int64_t c0, %s%s *restrict y)\n{\n", nv == 4 ? "" : "__mmask64 m, ", ty);
+	fprintf(c, "int64_t c0, %s%s *restrict y, const int8_t *restrict w)\n{\n", nv == 4 ? "" : "__mmask64 m, ", ty);
 	for (int e = 0; e < p->P; e++)
 		fprintf(c, "\te%d += c0 * 4;\n", e);
-	fprintf(c, "\ty += c0;\n\tconst int8_t *w = %s_w + c0 * %d;\n", L, p->A * p->Q * 4);
+	fprintf(c, "\ty += c0;\n\tw += c0 * %d;\n", p->A * p->Q * 4);
 	fprintf(c, "\tconst int32_t *bias = %s_bias + c0;\n\tconst QrtScale16 *rq = %s_rq + c0 / 16;\n", L, L);
 	fprintf(c, "\tconst __m512i vzp = _mm512_set1_epi32(%d);\n", (int)n->zp);
 	for (int k = 0; k < nv; k++)
@@ -1010,9 +1018,13 @@ static void select_dw2(Graph *g, Node *n)
 {
 	Dw2Plan p = dw2_plan(n);
 	n->kernel = arena_printf(g->arena, "dwconv%dx%d_%s_64c__avx512vnni", p.g.kh, p.g.kw, dt_tag(n->in[0]->dtype));
-	n->kernel_note = arena_printf(g->arena, "vpdpbusd over 4 taps of a kernel row per channel lane, groups of "
-	                              "64 channels expanded with in-lane unpacks into a ring of %d rows, "
-	                              "requantization narrowed to int32 and packed%s", p.ring,
+	const char *how = p.yexp ? arena_printf(g->arena, "vpdpbusd over 4 taps of a kernel column per channel lane "
+	                                                  "(quads along ky, from 4 input rows), %s, ",
+	                                        p.pair ? "one expansion for two output rows" : "expanded per output row")
+	                         : arena_printf(g->arena, "vpdpbusd over 4 taps of a kernel row per channel lane, "
+	                                                  "expanded into a ring of %d rows, ", p.ring);
+	n->kernel_note = arena_printf(g->arena, "%sgroups of 64 channels expanded with in-lane unpacks, requantization "
+	                              "narrowed to int32 and packed%s", how,
 	                              x_offset(n) ? "; i8 input +128 with the bias - 128*sum(w)" : "");
 	n->scratch_bytes = dw2_ring_bytes(&p) + dw2_rb_bytes(&p);
 }
@@ -1035,13 +1047,16 @@ static void emit_dw2_yexp(FILE *c, Graph *g, const Node *n, const Dw2Plan *p)
 	        LL(G->IW * cp));
 	fprintf(c, "\tconst __m512i vzq = _mm512_set1_epi8((char)%d);\n", zpu);
 	fprintf(c, "\tconst uint8_t *xu = (const uint8_t *)xin;\n");
-	fprintf(c, "\tfor (int oy = 0; oy < %lld; oy++) {\n", LL(G->OH));
+	if (p->pair)
+		fprintf(c, "\tfor (int oy = 0; oy < %lld; oy += 2) { /* rows oy and oy+1 from one expansion */\n", LL(G->OH));
+	else
+		fprintf(c, "\tfor (int oy = 0; oy < %lld; oy++) {\n", LL(G->OH));
 	for (int q = 0; q < p->Q; q++) {
 		fprintf(c, "\t\t{ /* quad %d: rows ky = %d..%d */\n\t\t\tconst uint8_t *s[4];\n", q, 4 * q, 4 * q + 3);
 		fprintf(c, "\t\t\tfor (int j = 0; j < 4; j++) {\n");
 		fprintf(c, "\t\t\t\tconst int iy = oy * %d - %d + (%d + j) * %d;\n", G->sh, G->pt, 4 * q, G->dh);
 		fprintf(c, "\t\t\t\ts[j] = iy >= 0 && iy < %lld && %d + j < %d ? xu + iy * %lld : rb;\n", LL(G->IH), 4 * q,
-		        G->kh, LL(G->IW * cp));
+		        G->kh + p->pair, LL(G->IW * cp));
 		fprintf(c, "\t\t\t}\n\t\t\tuint8_t *e = xe + %lld;\n", LL(q * p->row_bytes));
 		fprintf(c, "\t\t\tfor (int ix = 0; ix < %lld; ix++) {\n", LL(G->IWp));
 		fprintf(c, "\t\t\t\tuint8_t *d = e + ix * %lld;\n", LL(cp * 4));
@@ -1078,10 +1093,16 @@ static void emit_dw2_yexp(FILE *c, Graph *g, const Node *n, const Dw2Plan *p)
 	for (int q = 1; q < p->Q; q++)
 		es = arena_printf(g->arena, "%s, xe + %lld", es, LL(q * p->row_bytes));
 	fprintf(c, "\t\t%s *yr = y + (b * %lld + oy) * %lld;\n", ty, LL(G->OH), LL(G->OW * G->OC));
-	if (p->ng)
-		fprintf(c, "\t\tfor (int64_t c0 = 0; c0 < %lld; c0 += 64)\n\t\t\t%s_group(%s, c0, yr);\n", LL(64 * p->ng), L, es);
-	for (int64_t t = 0; t < p->nt; t++)
-		fprintf(c, "\t\t%s_block(%s, %lld, 0xFFFFULL, yr);\n", L, es, LL(64 * p->ng + 16 * t));
+	for (int r = 0; r <= p->pair; r++) {
+		const char *yr = r ? arena_printf(g->arena, "yr + %lld", LL(G->OW * G->OC)) : "yr", *wt = r ? "_w1" : "_w";
+		if (r && G->OH % 2)
+			fprintf(c, "\t\tif (oy + 1 == %lld)\n\t\t\tbreak; /* OH is odd: the last row alone */\n", LL(G->OH));
+		if (p->ng)
+			fprintf(c, "\t\tfor (int64_t c0 = 0; c0 < %lld; c0 += 64)\n\t\t\t%s_group(%s, c0, %s, %s%s);\n",
+			        LL(64 * p->ng), L, es, yr, L, wt);
+		for (int64_t t = 0; t < p->nt; t++)
+			fprintf(c, "\t\t%s_block(%s, %lld, 0xFFFFULL, %s, %s%s);\n", L, es, LL(64 * p->ng + 16 * t), yr, L, wt);
+	}
 	fprintf(c, "\t}\n\t}\n}\n");
 }
 
@@ -1121,11 +1142,11 @@ static void emit_dw2(FILE *c, Graph *g, Node *n)
 	for (int ky = 1; ky < G->kh; ky++)
 		es = arena_printf(g->arena, "%s, e%d", es, ky);
 	if (p.ng)
-		fprintf(c, "\t\tfor (int64_t c0 = 0; c0 < %lld; c0 += 64)\n\t\t\t%s_group(%s, c0, yr);\n", LL(64 * p.ng), L, es);
+		fprintf(c, "\t\tfor (int64_t c0 = 0; c0 < %lld; c0 += 64)\n\t\t\t%s_group(%s, c0, yr, %s_w);\n", LL(64 * p.ng), L, es, L);
 	for (int64_t t = 0; t < p.nt; t++) {
 		int64_t c0 = 64 * p.ng + 16 * t, nch = G->IC - c0 < 16 ? G->IC - c0 : 16;
-		fprintf(c, "\t\t%s_block(%s, %lld, 0x%llXULL /* %lld channels */, yr);\n", L, es, LL(c0),
-		        (1ULL << nch) - 1, LL(nch));
+		fprintf(c, "\t\t%s_block(%s, %lld, 0x%llXULL /* %lld channels */, yr, %s_w);\n", L, es, LL(c0),
+		        (1ULL << nch) - 1, LL(nch), L);
 	}
 	fprintf(c, "\t}\n\t}\n}\n");
 }

@@ -98,3 +98,9 @@ save("mb_head.w", he(64, 16, 1, 1))
 save("mb_head.b", f32(64, scale=0.1))
 save("mb_fc.w", he(10, 64))
 save("mb_fc.b", f32(10, scale=0.1))
+
+# dwrows.q: depthwise with 16k channels (quads along ky; two output rows per
+# expansion on avx512vnni)
+for name, c, kh, kw in (("dwr3", 80, 3, 3), ("dwr2", 80, 2, 3), ("dwr1", 80, 1, 3), ("dwr3u", 144, 3, 3)):
+    save(name + ".w", f32(c, 1, kh, kw))
+    save(name + ".b", f32(c, scale=0.2))
