@@ -12,7 +12,9 @@ With --target T (other than c) every build of T is also compared with the
 portable (c) build: memcmp-equal, and both equal to qref.  --target neon
 cross-compiles with aarch64-linux-gnu-gcc and runs under qemu-aarch64;
 --target avx512vnni-simde builds the avx512vnni output with -DQRT_SIMDE,
-which runs it on any x86-64 through SIMDe's emulation of AVX-512.
+which runs it on any x86-64 through SIMDe's emulation of AVX-512;
+--target avx512vnni-noasm builds it natively with -DQRT_ASM_X16=0 (the conv
+sums from intrinsics instead of inline assembly).
 
 --sanitize builds the generated code, the runtime and the driver with
 -fsanitize=address,undefined (reports fatal, leaks included).
@@ -42,8 +44,10 @@ ISA_FLAGS = {
     "neon": [],
     # the avx512vnni output on any x86-64: AVX-512 emulated by SIMDe (slow; for testing)
     "avx512vnni-simde": ["-DQRT_SIMDE", "-Wno-psabi"],
+    # natively, with the conv sums from intrinsics instead of inline asm
+    "avx512vnni-noasm": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-DQRT_ASM_X16=0"],
 }
-QCC_TARGET = {"avx512vnni-simde": "avx512vnni"}
+QCC_TARGET = {"avx512vnni-simde": "avx512vnni", "avx512vnni-noasm": "avx512vnni"}
 CROSS = {"neon": ("aarch64-linux-gnu-gcc", ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"])}
 CROSS_CLANG = {"neon": ["--target=aarch64-linux-gnu"]}
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
