@@ -11,14 +11,30 @@ void cg_avx2_emit_prologue(FILE *c, Graph *g, const CgOptions *o); /* emit_avx2.
 void cg_vnni_emit_prologue(FILE *c, Graph *g, const CgOptions *o); /* emit_vnni.c */
 
 static const Target targets[] = {
-	{"c", "-std=c99", NULL, NULL, NULL, cg_c_emit_node, 1, 0},
-	{"avx2", "-std=c99 -mavx2 -mfma", "defined(__AVX2__)", cg_avx2_select, cg_avx2_emit_prologue, cg_avx2_emit_node, 0, 1},
-	{"avx512vnni", "-std=c99 -mavx512f -mavx512bw -mavx512vl -mavx512vnni",
-	 "(defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__)) || "
-	 "defined(QRT_SIMDE)",
-	 cg_vnni_select, cg_vnni_emit_prologue, cg_vnni_emit_node, 0, 1},
-	{"neon", "-std=c99 (aarch64: Advanced SIMD is always on)", "defined(__aarch64__) && defined(__ARM_NEON)",
-	 cg_neon_select, cg_neon_prologue, cg_neon_emit_node, 1, 1},
+	{.name = "c", .cflags = "-std=c99", .emit_node = cg_c_emit_node, .pytorch_kernels = 1},
+	{.name = "avx2",
+	 .cflags = "-std=c99 -mavx2 -mfma",
+	 .guard = "defined(__AVX2__)",
+	 .select = cg_avx2_select,
+	 .emit_prologue = cg_avx2_emit_prologue,
+	 .emit_node = cg_avx2_emit_node,
+	 .quantize_x16 = 1},
+	{.name = "avx512vnni",
+	 .cflags = "-std=c99 -mavx512f -mavx512bw -mavx512vl -mavx512vnni",
+	 .guard = "(defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__)) || "
+	          "defined(QRT_SIMDE)",
+	 .select = cg_vnni_select,
+	 .emit_prologue = cg_vnni_emit_prologue,
+	 .emit_node = cg_vnni_emit_node,
+	 .quantize_x16 = 1},
+	{.name = "neon",
+	 .cflags = "-std=c99 (aarch64: Advanced SIMD is always on)",
+	 .guard = "defined(__aarch64__) && defined(__ARM_NEON)",
+	 .select = cg_neon_select,
+	 .emit_prologue = cg_neon_prologue,
+	 .emit_node = cg_neon_emit_node,
+	 .pytorch_kernels = 1,
+	 .quantize_x16 = 1},
 };
 
 const Target *cg_find_target(const char *name)
