@@ -1171,37 +1171,34 @@ static int add_x32_ok(const Node *n)
 
 static const char *load32_fn(DType t) { return t == DT_U8 ? "qrt_load_u8_x32" : "qrt_load_i8_x32"; }
 
-/* 32 elements a step in int16 lanes: vpmaddwd on (a, b) pairs with the
- * multipliers split in 16-bit halves (qrt_add_x32), bytes in, bytes out. */
-static void emit_add32(FILE *c, Graph *g, Node *n)
+/* The add function: `lanes` (16: int32 lanes, qrt_add_x16; 32: int16
+ * lanes, qrt_add_x32) elements a step, then the masked remainder; `body`
+ * computes y + i from a + i and b + i, its three %s being the masks. */
+static void emit_add_loop(FILE *c, Graph *g, Node *n, int lanes, const char *body)
 {
 	const AddAttr *a = &n->u.add;
 	const Node *x = n->in[0], *z = n->in[1];
-	int64_t cnt = ir_numel(n), full = cnt / 32 * 32;
+	int64_t cnt = ir_numel(n), full = cnt / lanes * lanes;
 	const char *r = n->inplace ? "" : "restrict ";
-	fprintf(c, "/* kernel %s: qrt_add_x32, 32 elements a step */\n", n->kernel);
+	fprintf(c, "/* kernel %s: %d elements a step */\n", n->kernel, lanes);
 	if (n->inplace)
-		fprintf(c, "/* in place: y is %s's buffer; each 32 elements are read before they are written */\n",
-		        n->inplace == x ? "a" : "b");
+		fprintf(c, "/* in place: y is %s's buffer; each %d elements are read before they are written */\n",
+		        n->inplace == x ? "a" : "b", lanes);
 	fprintf(c, "static void %s(const %s *%sa, const %s *%sb, %s *%sy)\n{\n", cg_layer(g, n), cg_ctype(x->dtype), r,
 	        cg_ctype(z->dtype), r, cg_ctype(n->dtype), r);
 	fprintf(c, "\t/* M_a = %.9g, M_b = %.9g, one shared shift */\n", a->real_a, a->real_b);
-	fprintf(c, "\tconst __m512i vzp_a = _mm512_set1_epi16(%d), vzp_b = _mm512_set1_epi16(%d);\n", (int)x->zp,
-	        (int)z->zp);
-	const char *body = arena_printf(g->arena,
-	        "\t\tconst __m512i va = _mm512_sub_epi16(%s(a + i, %%s), vzp_a);\n"
-	        "\t\tconst __m512i vb = _mm512_sub_epi16(%s(b + i, %%s), vzp_b);\n"
-	        "\t\tqrt_store_x32(y + i, %%s, qrt_add_x32(va, vb, %d, %d, %d, %d, %d, %d));\n",
-	        load32_fn(x->dtype), load32_fn(z->dtype), (int)a->mult_a, (int)a->mult_b, a->shift, (int)n->zp,
-	        (int)n->lo, (int)n->hi);
+	fprintf(c, "\tconst __m512i vzp_a = _mm512_set1_epi%d(%d), vzp_b = _mm512_set1_epi%d(%d);\n", 512 / lanes,
+	        (int)x->zp, 512 / lanes, (int)z->zp);
+	const char *all = lanes == 32 ? "0xFFFFFFFFu" : "0xFFFF";
 	if (full) {
-		fprintf(c, "\tfor (int i = 0; i < %lld; i += 32) {\n", LL(full));
-		fprintf(c, body, "0xFFFFFFFFu", "0xFFFFFFFFu", "0xFFFFFFFFu");
+		fprintf(c, "\tfor (int i = 0; i < %lld; i += %d) {\n", LL(full), lanes);
+		fprintf(c, body, all, all, all);
 		fprintf(c, "\t}\n");
 	}
 	if (cnt > full) {
-		const char *m = arena_printf(g->arena, "0x%08Xu", (unsigned)((1ULL << (cnt - full)) - 1));
-		fprintf(c, "\t{ /* %lld %% 32 = %lld: the last elements, masked */\n\t\tconst int i = %lld;\n", LL(cnt),
+		const char *m = arena_printf(g->arena, lanes == 32 ? "0x%08Xu" : "0x%04X",
+		                             (unsigned)((1ULL << (cnt - full)) - 1));
+		fprintf(c, "\t{ /* %lld %% %d = %lld: the last elements, masked */\n\t\tconst int i = %lld;\n", LL(cnt), lanes,
 		        LL(cnt - full), LL(full));
 		fprintf(c, body, m, m, m);
 		fprintf(c, "\t}\n");
@@ -1209,44 +1206,27 @@ static void emit_add32(FILE *c, Graph *g, Node *n)
 	fprintf(c, "}\n");
 }
 
+/* 32 elements a step in int16 lanes: vpmaddwd on (a, b) pairs with the
+ * multipliers split in 16-bit halves (qrt_add_x32), bytes in, bytes out;
+ * else 16 in int32 lanes (qrt_add_x16). */
 static void emit_add(FILE *c, Graph *g, Node *n)
 {
-	if (strstr(n->kernel, "_x32__")) {
-		emit_add32(c, g, n);
-		return;
-	}
 	const AddAttr *a = &n->u.add;
 	const Node *x = n->in[0], *z = n->in[1];
-	int64_t cnt = ir_numel(n), full = cnt / 16 * 16;
-	const char *r = n->inplace ? "" : "restrict ";
-	fprintf(c, "/* kernel %s */\n", n->kernel);
-	if (n->inplace)
-		fprintf(c, "/* in place: y is %s's buffer; each 16 elements are read before they are written */\n",
-		        n->inplace == x ? "a" : "b");
-	fprintf(c, "static void %s(const %s *%sa, const %s *%sb, %s *%sy)\n{\n", cg_layer(g, n), cg_ctype(x->dtype), r,
-	        cg_ctype(z->dtype), r, cg_ctype(n->dtype), r);
-	fprintf(c, "\t/* M_a = %.9g, M_b = %.9g, one shared shift */\n", a->real_a, a->real_b);
-	fprintf(c, "\tconst __m512i vzp_a = _mm512_set1_epi32(%d), vzp_b = _mm512_set1_epi32(%d);\n", (int)x->zp,
-	        (int)z->zp);
-	const char *body = arena_printf(g->arena,
-	        "\t\tconst __m512i va = _mm512_sub_epi32(%s(a + i, %%s), vzp_a);\n"
-	        "\t\tconst __m512i vb = _mm512_sub_epi32(%s(b + i, %%s), vzp_b);\n"
-	        "\t\tqrt_store_x16(y + i, %%s, qrt_add_x16(va, %d, vb, %d, %d, %d, %d, %d));\n",
-	        load_fn(x->dtype), load_fn(z->dtype), (int)a->mult_a, (int)a->mult_b, a->shift, (int)n->zp, (int)n->lo,
-	        (int)n->hi);
-	if (full) {
-		fprintf(c, "\tfor (int i = 0; i < %lld; i += 16) {\n", LL(full));
-		fprintf(c, body, "0xFFFF", "0xFFFF", "0xFFFF");
-		fprintf(c, "\t}\n");
-	}
-	if (cnt > full) {
-		const char *m = arena_printf(g->arena, "0x%04X", (1u << (cnt - full)) - 1);
-		fprintf(c, "\t{ /* %lld %% 16 = %lld: the last elements, masked */\n\t\tconst int i = %lld;\n", LL(cnt),
-		        LL(cnt - full), LL(full));
-		fprintf(c, body, m, m, m);
-		fprintf(c, "\t}\n");
-	}
-	fprintf(c, "}\n");
+	if (strstr(n->kernel, "_x32__"))
+		emit_add_loop(c, g, n, 32, arena_printf(g->arena,
+		        "\t\tconst __m512i va = _mm512_sub_epi16(%s(a + i, %%s), vzp_a);\n"
+		        "\t\tconst __m512i vb = _mm512_sub_epi16(%s(b + i, %%s), vzp_b);\n"
+		        "\t\tqrt_store_x32(y + i, %%s, qrt_add_x32(va, vb, %d, %d, %d, %d, %d, %d));\n",
+		        load32_fn(x->dtype), load32_fn(z->dtype), (int)a->mult_a, (int)a->mult_b, a->shift, (int)n->zp,
+		        (int)n->lo, (int)n->hi));
+	else
+		emit_add_loop(c, g, n, 16, arena_printf(g->arena,
+		        "\t\tconst __m512i va = _mm512_sub_epi32(%s(a + i, %%s), vzp_a);\n"
+		        "\t\tconst __m512i vb = _mm512_sub_epi32(%s(b + i, %%s), vzp_b);\n"
+		        "\t\tqrt_store_x16(y + i, %%s, qrt_add_x16(va, %d, vb, %d, %d, %d, %d, %d));\n",
+		        load_fn(x->dtype), load_fn(z->dtype), (int)a->mult_a, (int)a->mult_b, a->shift, (int)n->zp,
+		        (int)n->lo, (int)n->hi));
 }
 
 /* ---- global average pooling: 16 channels a vector ---- */
