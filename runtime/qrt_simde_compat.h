@@ -13,6 +13,14 @@
 #define __mmask64 simde__mmask64
 #define __mmask32 simde__mmask32
 
+/* The n bytes of p that mask m selects, the others 0 (unselected bytes are
+ * not read): the body of every vmovdqu8 zeroing-mask load below. */
+static inline void qrt_simde_maskz_bytes(unsigned char *v, uint64_t m, const void *p, int n)
+{
+	for (int i = 0; i < n; i++)
+		v[i] = m >> i & 1 ? ((const unsigned char *)p)[i] : 0;
+}
+
 #ifndef _mm512_srav_epi64
 /* vpsravq: arithmetic shift of each int64 lane; counts > 63 fill with the sign. */
 static inline __m512i qrt_simde_srav_epi64(__m512i a, __m512i n)
@@ -61,8 +69,7 @@ static inline void qrt_simde_mask_storeu_epi8(void *p, __mmask64 m, __m512i a)
 static inline __m128i qrt_simde_maskz_loadu_epi8(__mmask16 m, const void *p)
 {
 	unsigned char v[16];
-	for (int i = 0; i < 16; i++)
-		v[i] = m >> i & 1 ? ((const unsigned char *)p)[i] : 0;
+	qrt_simde_maskz_bytes(v, m, p, 16);
 	__m128i r;
 	memcpy(&r, v, sizeof r);
 	return r;
@@ -111,8 +118,7 @@ static inline __m512i qrt_simde_cvtepi8_epi32(__m128i a)
 static inline __m512i qrt_simde_maskz_loadu_epi8_512(__mmask64 m, const void *p)
 {
 	unsigned char v[64];
-	for (int i = 0; i < 64; i++)
-		v[i] = m >> i & 1 ? ((const unsigned char *)p)[i] : 0;
+	qrt_simde_maskz_bytes(v, m, p, 64);
 	__m512i r;
 	memcpy(&r, v, sizeof r);
 	return r;
@@ -125,8 +131,7 @@ static inline __m512i qrt_simde_maskz_loadu_epi8_512(__mmask64 m, const void *p)
 static inline __m256i qrt_simde_maskz_loadu_epi8_256(__mmask32 m, const void *p)
 {
 	unsigned char v[32];
-	for (int i = 0; i < 32; i++)
-		v[i] = m >> i & 1 ? ((const unsigned char *)p)[i] : 0;
+	qrt_simde_maskz_bytes(v, m, p, 32);
 	__m256i r;
 	memcpy(&r, v, sizeof r);
 	return r;
