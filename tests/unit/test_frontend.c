@@ -33,7 +33,9 @@ typedef struct Parse {
 
 static char tmpdir[] = "/tmp/test_frontend.XXXXXX";
 
-static void parse(Parse *p, const char *text)
+/* Parses text (through every pass too with `all`: qcc_compile for target
+ * c), keeping the diagnostics in p->errors. */
+static void run_text(Parse *p, const char *text, int all)
 {
 	memset(p, 0, sizeof *p);
 	p->arena = arena_new();
@@ -48,36 +50,21 @@ static void parse(Parse *p, const char *text)
 	}
 	p->diag = (Diag){&p->src, out, 0, 0, 0};
 	p->g = ir_new_graph(p->arena, &p->src, &p->diag);
-	p->rc = frontend_parse(p->g);
+	if (all) {
+		p->g->target = cg_find_target("c");
+		p->rc = qcc_compile(p->g, NULL, NULL);
+	} else
+		p->rc = frontend_parse(p->g);
 	rewind(out);
 	size_t n = fread(p->errors, 1, sizeof p->errors - 1, out);
 	p->errors[n] = '\0';
 	fclose(out);
 }
 
+static void parse(Parse *p, const char *text) { run_text(p, text, 0); }
+
 /* The same through every pass (qcc_compile), for target c. */
-static void compile_text(Parse *p, const char *text)
-{
-	memset(p, 0, sizeof *p);
-	p->arena = arena_new();
-	p->src.path = "t.q";
-	p->src.dir = tmpdir;
-	p->src.text = arena_strdup(p->arena, text);
-	p->src.len = strlen(text);
-	FILE *out = tmpfile();
-	if (!out) {
-		perror("tmpfile");
-		exit(2);
-	}
-	p->diag = (Diag){&p->src, out, 0, 0, 0};
-	p->g = ir_new_graph(p->arena, &p->src, &p->diag);
-	p->g->target = cg_find_target("c");
-	p->rc = qcc_compile(p->g, NULL, NULL);
-	rewind(out);
-	size_t n = fread(p->errors, 1, sizeof p->errors - 1, out);
-	p->errors[n] = '\0';
-	fclose(out);
-}
+static void compile_text(Parse *p, const char *text) { run_text(p, text, 1); }
 
 static void done(Parse *p)
 {
