@@ -180,6 +180,36 @@ static inline __m512i qrt_add_x16(__m512i a, int32_t mult_a, __m512i b, int32_t 
 	return qrt_interleave_zp_x16(qrt_sat_x8(ve, zp, lo, hi), qrt_sat_x8(vo, zp, lo, hi), zp);
 }
 
+/* The pytorch contract's requantization (qrt_requant_fp32) on 16 lanes:
+ * (float)acc and the product with the lane's scale rounded to nearest even
+ * by the instructions themselves (embedded rounding: MXCSR cannot change
+ * them, and there is no addition for a compiler to fuse), clamped to
+ * [lo - zp, hi - zp] (integers, so clamping before rounding is clamping
+ * after), rounded to nearest even, plus zp. */
+static inline __m512i qrt_requant_fp32_x16(__m512i acc, __m512 scale, int32_t zp, int32_t lo, int32_t hi)
+{
+	const int rne = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+	__m512 v = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(acc, rne), scale, rne);
+	v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps((float)(lo - zp))), _mm512_set1_ps((float)(hi - zp)));
+	return _mm512_add_epi32(_mm512_cvt_roundps_epi32(v, rne), _mm512_set1_epi32(zp));
+}
+
+/* The pytorch contract's add (qrt_add_away) on 16 lanes: the 64-bit sum
+ * p = a*mult_a + b*mult_b, floor((p + 2^(shift-1) - (p < 0)) / 2^shift):
+ * ties away from zero. */
+static inline __m512i qrt_add_away_x16(__m512i a, int32_t mult_a, __m512i b, int32_t mult_b, int shift, int32_t zp,
+                                       int32_t lo, int32_t hi)
+{
+	__m512i ae, ao, be, bo;
+	qrt_mul_x16(a, _mm512_set1_epi32(mult_a), &ae, &ao);
+	qrt_mul_x16(b, _mm512_set1_epi32(mult_b), &be, &bo);
+	const __m512i n = _mm512_set1_epi64(shift), r = qrt_round_x8(n);
+	const __m512i pe = _mm512_add_epi64(ae, be), po = _mm512_add_epi64(ao, bo);
+	const __m512i ve = _mm512_srav_epi64(_mm512_sub_epi64(_mm512_add_epi64(pe, r), _mm512_srli_epi64(pe, 63)), n);
+	const __m512i vo = _mm512_srav_epi64(_mm512_sub_epi64(_mm512_add_epi64(po, r), _mm512_srli_epi64(po, 63)), n);
+	return qrt_interleave_zp_x16(qrt_sat_x8(ve, zp, lo, hi), qrt_sat_x8(vo, zp, lo, hi), zp);
+}
+
 /* qrt_add on 32 int16 lanes, for the multipliers and shifts where
  * qrt_add_x32_ok holds.  a and b hold q - zp of the inputs (|.| <= 255).
  * Each multiplier is split m = h*2^16 + l with l its sign-extended low 16

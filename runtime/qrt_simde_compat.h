@@ -237,4 +237,40 @@ static inline __m512i qrt_simde_cvttps_epi32(__m512 a)
 #define _mm512_cvttps_epi32(a) qrt_simde_cvttps_epi32(a)
 #endif
 
+#ifndef _mm512_mul_round_ps
+/* The rounding argument is always round-to-nearest-even here, the default
+ * mode SIMDe's plain forms compute in. */
+#define _mm512_mul_round_ps(a, b, r) ((void)(r), simde_mm512_mul_ps(a, b))
+#endif
+#ifndef _mm512_cvt_roundepi32_ps
+/* vcvtdq2ps to nearest even: C's conversion in the default mode */
+static inline __m512 qrt_simde_cvt_rne_epi32_ps(__m512i a)
+{
+	int32_t v[16];
+	float f[16];
+	__m512 r;
+	memcpy(v, &a, sizeof v);
+	for (int i = 0; i < 16; i++)
+		f[i] = (float)v[i];
+	memcpy(&r, f, sizeof f);
+	return r;
+}
+#define _mm512_cvt_roundepi32_ps(a, r) ((void)(r), qrt_simde_cvt_rne_epi32_ps(a))
+#endif
+#ifndef _mm512_cvt_roundps_epi32
+/* vcvtps2dq to nearest even (the callers pass values within int32) */
+static inline __m512i qrt_simde_cvt_rne_ps_epi32(__m512 a)
+{
+	float f[16];
+	int32_t v[16];
+	__m512i r;
+	memcpy(f, &a, sizeof f);
+	for (int i = 0; i < 16; i++)
+		v[i] = qrt_rne_f32(f[i]);
+	memcpy(&r, v, sizeof v);
+	return r;
+}
+#define _mm512_cvt_roundps_epi32(a, r) ((void)(r), qrt_simde_cvt_rne_ps_epi32(a))
+#endif
+
 #endif

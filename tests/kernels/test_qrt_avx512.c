@@ -175,6 +175,37 @@ int main(void)
 	                   _mm_loadu_si128((const __m128i *)(const void *)rows[3]));
 	for (int i = 0; i < 64; i++, n++)
 		bad += quads[i] != rows[i % 4][i / 4];
+	/* the pytorch contract: float32 requantization and QNNPACK's add (ties
+	 * away from zero; 22-bit multipliers, and Q31 ones too) */
+	for (int it = 0; it < 100000; it++) {
+		int32_t acc[16], a8[16], b8[16], out[16], out2[16];
+		float scale[16];
+		for (int i = 0; i < 16; i++) {
+			acc[i] = edge32();
+			if (rnd() % 8 == 0) /* exact ties: acc * 2^-k */
+				scale[i] = 1.0f / (float)(1u << (1 + rnd() % 20));
+			else
+				scale[i] = (float)(rnd() % 0x1000000 + 1) * (1.0f / 16777216.0f) * (float)(1 << (rnd() % 8)) /
+				           (float)(1 << (rnd() % 24));
+			a8[i] = (int32_t)(rnd() % 511) - 255, b8[i] = (int32_t)(rnd() % 511) - 255;
+		}
+		int32_t zp = (int32_t)(rnd() % 384) - 128, lo = (int32_t)(rnd() % 256) - 128, hi = lo + (int32_t)(rnd() % 200);
+		int32_t ma = rnd() & 1 ? (int32_t)(rnd() % (1u << 22)) : mult31(), mb = rnd() & 1 ? (int32_t)(rnd() % (1u << 22)) : mult31();
+		int sh = 1 + (int)(rnd() % 62);
+		if (rnd() % 4 == 0) { /* exact ties: a*mult_a at an odd multiple of 2^(sh-1), b*mult_b at 2^sh */
+			sh = 10 + (int)(rnd() % 20);
+			ma = (int32_t)(2 * (rnd() % 4) + 1) << (sh - 1);
+			mb = (int32_t)(rnd() % 3) << sh;
+			if (rnd() & 1)
+				ma = -ma;
+		}
+		_mm512_storeu_si512((void *)out, qrt_requant_fp32_x16(load16(acc), _mm512_loadu_ps(scale), zp, lo, hi));
+		_mm512_storeu_si512((void *)out2, qrt_add_away_x16(load16(a8), ma, load16(b8), mb, sh, zp, lo, hi));
+		for (int i = 0; i < 16; i++, n += 2) {
+			bad += out[i] != qrt_requant_fp32(acc[i], scale[i], zp, lo, hi);
+			bad += out2[i] != qrt_add_away(a8[i], ma, b8[i], mb, sh, zp, lo, hi);
+		}
+	}
 	printf("qrt_avx512: %ld of %ld lanes differ from qrt.h\n", bad, n);
 	return bad != 0;
 }
