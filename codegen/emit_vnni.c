@@ -40,6 +40,10 @@
  *    pixel for 3x3, 4 pixels a step with the weights and the requantization
  *    constants as memory operands (registers hold the 16 sums), the packed
  *    requantization; 16-channel blocks after the last group.
+ *  - --contract=pytorch: conv (groups 1) and linear requantize with
+ *    qrt_requant_fp32_x16 (embedded round-to-nearest-even, MXCSR-proof)
+ *    into the packed store, u8 adds with qrt_add_away_x16; depthwise stays
+ *    on the portable kernel.
  *  - add: 32 elements a step in int16 lanes, vpmaddwd with the multipliers
  *    split in 16-bit halves (qrt_add_x32); max pooling: 64 channels a
  *    vector, the tap loops bounded to the input. */
@@ -79,12 +83,11 @@ static void print_i32(FILE *c, int32_t v)
 
 /* Per-channel constants, `count` entries (channels past `real` are padding:
  * bias 0, multiplier 0, shift 32).  The bias is B' = B - xoff*sum(w) mod 2^32. */
-static void channel_constants(FILE *c, Graph *g, const Node *n, int64_t count, int64_t real)
+static void bias_constants(FILE *c, Graph *g, const Node *n, int64_t count, int64_t real)
 {
 	const ConvAttr *a = &n->u.conv;
-	const char *L = cg_layer(g, n);
 	int xoff = x_offset(n);
-	fprintf(c, "static const int32_t %s_bias[%lld] __attribute__((aligned(64))) = {\n", L, LL(count));
+	fprintf(c, "static const int32_t %s_bias[%lld] __attribute__((aligned(64))) = {\n", cg_layer(g, n), LL(count));
 	if (xoff)
 		fprintf(c, "\t/* folded bias - 128*sum(w): the input is offset by +128 to u8 (mod 2^32) */\n");
 	else
@@ -95,7 +98,30 @@ static void channel_constants(FILE *c, Graph *g, const Node *n, int64_t count, i
 		print_i32(c, (int32_t)(uint32_t)(uint64_t)v);
 		fprintf(c, ",%s", o % 8 == 7 || o + 1 == count ? "\n" : "");
 	}
-	fprintf(c, "};\nstatic const int32_t %s_mult[%lld] __attribute__((aligned(64))) = {\n", L, LL(count));
+	fprintf(c, "};\n");
+}
+
+/* The pytorch contract's float32 scales (s_w *f s_in) *f (1 /f s_out), 0
+ * past the real channels. */
+static void scale_constants(FILE *c, Graph *g, const Node *n, int64_t count, int64_t real)
+{
+	const Requant *rq = &n->u.conv.rq;
+	fprintf(c, "/* pytorch contract: QNNPACK's float32 scales (s_w * s_in) * (1 / s_out) */\n");
+	fprintf(c, "static const float %s_scale[%lld] __attribute__((aligned(64))) = {\n", cg_layer(g, n), LL(count));
+	for (int64_t o = 0; o < count; o++)
+		if (o < real)
+			fprintf(c, "\t%af, /* [%lld] %.9g */\n", (double)rq->scale[o], LL(o), (double)rq->scale[o]);
+		else
+			fprintf(c, "\t0.0f, /* [%lld] padding */\n", LL(o));
+	fprintf(c, "};\n");
+}
+
+static void channel_constants(FILE *c, Graph *g, const Node *n, int64_t count, int64_t real)
+{
+	const ConvAttr *a = &n->u.conv;
+	const char *L = cg_layer(g, n);
+	bias_constants(c, g, n, count, real);
+	fprintf(c, "static const int32_t %s_mult[%lld] __attribute__((aligned(64))) = {\n", L, LL(count));
 	for (int64_t o = 0; o < count; o++)
 		if (o < real)
 			fprintf(c, "\t%d, /* [%lld] M = %.9g */\n", (int)a->rq.mult[o], LL(o), a->rq.real[o]);
@@ -203,7 +229,8 @@ typedef struct ConvPlan {
 	int nv, mr;               /* vectors of 16 channels per full tile; pixels per tile */
 	int64_t nr, tfull, tail;  /* channels per full tile; full tiles; channels in the last */
 	int nvt;                  /* vectors of the last, partial tile */
-	int narrow;               /* narrow_requant_ok: qrt_scale_x16 and a packed 64-byte store */
+	int narrow;               /* narrow_requant_ok, or fp32: a packed 64-byte store */
+	int fp32;                 /* pytorch contract: qrt_requant_fp32_x16 with the _scale array */
 } ConvPlan;
 
 /* The most pixels a tile of nv vectors takes: m*nv accumulators, the
@@ -258,7 +285,8 @@ static ConvPlan conv_plan(const Node *n)
 	p.tfull = p.g.OC / p.nr;
 	p.tail = p.g.OC % p.nr;
 	p.nvt = (int)((p.tail + 15) / 16);
-	p.narrow = narrow_requant_ok(n);
+	p.fp32 = n->u.conv.rq.scale != NULL;
+	p.narrow = p.fp32 || narrow_requant_ok(n);
 	return p;
 }
 
@@ -277,9 +305,10 @@ static void select_conv(Graph *g, Node *n)
 		n->kernel = arena_printf(g->arena, "linear_%s_%dx%lld__avx512vnni", tag, p.mr, LL(p.nr));
 	else
 		n->kernel = arena_printf(g->arena, "conv%dx%d_%s_%dx%lld__avx512vnni", p.g.kh, p.g.kw, tag, p.mr, LL(p.nr));
-	n->kernel_note = arena_printf(g->arena, "vpdpbusd, u8 x s8 quads, no saturation; %s%s",
+	n->kernel_note = arena_printf(g->arena, "vpdpbusd, u8 x s8 quads, no saturation; %s%s%s",
 	                              p.direct ? "reads the input in place" : "zp-padded u8 copy of the input",
-	                              x_offset(n) ? ", i8 input +128 with the bias - 128*sum(w)" : "");
+	                              x_offset(n) ? ", i8 input +128 with the bias - 128*sum(w)" : "",
+	                              p.fp32 ? "; pytorch contract: qrt_requant_fp32_x16" : "");
 	n->scratch_bytes = conv_scratch(&p);
 }
 
@@ -329,6 +358,11 @@ static void conv_weights(FILE *c, Graph *g, const Node *n, const ConvPlan *p)
 	}
 	fprintf(c, "\n};\n");
 	count = p->tfull * p->nr + p->nvt * 16;
+	if (p->fp32) {
+		bias_constants(c, g, n, count, p->g.OC);
+		scale_constants(c, g, n, count, p->g.OC);
+		return;
+	}
 	if (!p->narrow) {
 		channel_constants(c, g, n, count, p->g.OC);
 		return;
@@ -414,13 +448,20 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 	if (p->narrow) {
 		fprintf(c, "\t/* requantize (zp %d), clamp [%d, %d] and pack each pixel's %d channels */\n", (int)n->zp,
 		        (int)n->lo, (int)n->hi, 16 * nv);
-		fprintf(c, "\tconst __m512i vzp = _mm512_set1_epi32(%d);\n\tconst QrtScale16 *rq = %s_rq + oc0 / 16;\n",
-		        (int)n->zp, L);
+		if (p->fp32)
+			fprintf(c, "\tconst float *scale = %s_scale + oc0; /* pytorch contract */\n", L);
+		else
+			fprintf(c, "\tconst __m512i vzp = _mm512_set1_epi32(%d);\n\tconst QrtScale16 *rq = %s_rq + oc0 / 16;\n",
+			        (int)n->zp, L);
 		for (int i = 0; i < m; i++) {
-			char buf[4][96];
+			char buf[4][128];
 			const char *v[4];
 			for (int k = 0; k < 4; k++) {
-				if (k < nv)
+				if (k < nv && p->fp32)
+					snprintf(buf[k], sizeof buf[k], "qrt_requant_fp32_x16(_mm512_load_si512((const void *)(acc + %d)), "
+					         "_mm512_load_ps(scale + %d), %d, %d, %d)", (i * nv + k) * 16, 16 * k, (int)n->zp, (int)n->lo,
+					         (int)n->hi);
+				else if (k < nv)
 					snprintf(buf[k], sizeof buf[k], "qrt_scale_x16(_mm512_load_si512((const void *)(acc + %d)), rq + %d, vzp)",
 					         (i * nv + k) * 16, k);
 				else
@@ -1224,9 +1265,9 @@ static void emit_add(FILE *c, Graph *g, Node *n)
 		emit_add_loop(c, g, n, 16, arena_printf(g->arena,
 		        "\t\tconst __m512i va = _mm512_sub_epi32(%s(a + i, %%s), vzp_a);\n"
 		        "\t\tconst __m512i vb = _mm512_sub_epi32(%s(b + i, %%s), vzp_b);\n"
-		        "\t\tqrt_store_x16(y + i, %%s, qrt_add_x16(va, %d, vb, %d, %d, %d, %d, %d));\n",
-		        load_fn(x->dtype), load_fn(z->dtype), (int)a->mult_a, (int)a->mult_b, a->shift, (int)n->zp,
-		        (int)n->lo, (int)n->hi));
+		        "\t\tqrt_store_x16(y + i, %%s, %s(va, %d, vb, %d, %d, %d, %d, %d));\n",
+		        load_fn(x->dtype), load_fn(z->dtype), a->away ? "qrt_add_away_x16" : "qrt_add_x16", (int)a->mult_a,
+		        (int)a->mult_b, a->shift, (int)n->zp, (int)n->lo, (int)n->hi));
 }
 
 /* ---- global average pooling: 16 channels a vector ---- */
@@ -1354,10 +1395,12 @@ void cg_vnni_select(Graph *g, Node *n)
 {
 	if (cg_simd_conv_ok(n) && (n->op == OP_LINEAR || n->u.conv.groups == 1))
 		select_conv(g, n);
+	else if (cg_simd_conv_ok(n) && cg_is_depthwise(n) && n->u.conv.rq.scale)
+		n->kernel_note = "the pytorch contract's depthwise requantization has no avx512vnni kernel yet";
 	else if (cg_simd_conv_ok(n) && cg_is_depthwise(n))
 		narrow_requant_ok(n) ? select_dw2(g, n) : select_dw(g, n);
 	else if (n->op == OP_ADD && cg_is_8bit(n->in[0]->dtype) && cg_is_8bit(n->in[1]->dtype) && cg_is_8bit(n->dtype))
-		n->kernel = add_x32_ok(n) ? "add_x32__avx512vnni" : "add_x16__avx512vnni";
+		n->kernel = n->u.add.away ? "add_away_x16__avx512vnni" : add_x32_ok(n) ? "add_x32__avx512vnni" : "add_x16__avx512vnni";
 	else if (n->op == OP_GLOBAL_AVGPOOL && cg_is_8bit(n->in[0]->dtype) && n->in[0]->rank == 4 &&
 	         n->in[0]->dims[2] * n->in[0]->dims[3] <= 8421504) /* 255 * that < 2^31 */
 		n->kernel = "global_avgpool_x16__avx512vnni";

@@ -26,6 +26,7 @@ static const Target targets[] = {
 	 .select = cg_vnni_select,
 	 .emit_prologue = cg_vnni_emit_prologue,
 	 .emit_node = cg_vnni_emit_node,
+	 .pytorch_kernels = 1,
 	 .quantize_x16 = 1},
 	{.name = "neon",
 	 .cflags = "-std=c99 (aarch64: Advanced SIMD is always on)",
