@@ -186,12 +186,12 @@ static inline __m512i qrt_add_x16(__m512i a, int32_t mult_a, __m512i b, int32_t 
  * them, and there is no addition for a compiler to fuse), clamped to
  * [lo - zp, hi - zp] (integers, so clamping before rounding is clamping
  * after), rounded to nearest even, plus zp. */
+#define QRT_RNE_SAE (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC) /* a constant expression, as clang demands */
 static inline __m512i qrt_requant_fp32_x16(__m512i acc, __m512 scale, int32_t zp, int32_t lo, int32_t hi)
 {
-	const int rne = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
-	__m512 v = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(acc, rne), scale, rne);
+	__m512 v = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(acc, QRT_RNE_SAE), scale, QRT_RNE_SAE);
 	v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps((float)(lo - zp))), _mm512_set1_ps((float)(hi - zp)));
-	return _mm512_add_epi32(_mm512_cvt_roundps_epi32(v, rne), _mm512_set1_epi32(zp));
+	return _mm512_add_epi32(_mm512_cvt_roundps_epi32(v, QRT_RNE_SAE), _mm512_set1_epi32(zp));
 }
 
 /* The pytorch contract's add (qrt_add_away) on 16 lanes: the 64-bit sum
