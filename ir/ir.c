@@ -157,10 +157,13 @@ int ir_is_alias(const Node *n)
  * stepping by d, over an axis of size len; len when none is. */
 static int64_t first_inside(int64_t o, int d, int k, int64_t len)
 {
-	for (int t = 0; t < k; t++, o += d)
-		if (o >= 0)
-			return o < len ? o : len;
-	return len;
+	if (o < 0) {
+		int64_t t = (-o + d - 1) / d; /* the first tap at or past 0 */
+		if (t >= k)
+			return len;
+		o += t * d;
+	}
+	return o < len ? o : len;
 }
 
 /* A windowed kernel that runs in raster order -- output pixel by output
@@ -185,6 +188,8 @@ static int raster_inplace_ok(const Node *n)
 		d[0] = p->dilation[0], d[1] = p->dilation[1], pt = p->pad[0], pl = p->pad[1];
 	}
 	int64_t IH = x->dims[2], IW = x->dims[3], OH = n->dims[2], OW = n->dims[3];
+	if (OH * OW > QCC_INPLACE_SCAN_MAX)
+		return 0; /* the scan would cost more than it saves: the output gets its own buffer */
 	int64_t later = INT64_MAX; /* the least input pixel read by the outputs after this one */
 	for (int64_t oy = OH - 1; oy >= 0; oy--)
 		for (int64_t ox = OW - 1; ox >= 0; ox--) {

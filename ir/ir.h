@@ -21,6 +21,8 @@
 #define QCC_MAX_STRING 4095              /* bytes in a string (a path: PATH_MAX - 1) */
 #define QCC_MAX_ATTR (1 << 20)           /* stride, pad, dilation, kernel, groups: nothing real is near it */
 #define QCC_MAX_DEPTH 64                 /* ( and [ nested in one statement */
+#define QCC_INPLACE_SCAN_MAX (1L << 18)   /* output pixels past which a pool or depthwise layer is not
+                                            checked for running in place (it gets its own buffer) */
 #define QCC_MAX_ITEMS (1L << 20)         /* arguments and list entries in a file, in all */
 #define QCC_MAX_ERRORS 20                /* errors reported before giving up */
 #define QCC_MAX_ECHO 160                 /* columns of a long source line echoed under an error */

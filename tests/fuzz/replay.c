@@ -1,23 +1,35 @@
 /* Replays files through a fuzz target's entry function without libFuzzer:
  *
- *	fuzz_compile_replay [--min-compiled=N] DIR_OR_FILE...
+ *	fuzz_compile_replay [--min-compiled=N] [--max-seconds=S] DIR_OR_FILE...
  *
  * Runs LLVMFuzzerTestOneInput on every file given and every file in every
  * directory given (sorted by name), and prints how many it ran and, for a
  * target that counts them (fuzz_compiled), how many compiled all the way
  * to C.  A crash or an abort fails the test; so do a file that cannot be
- * read, no input at all, and fewer than N compiled. */
+ * read, no input at all, fewer than N compiled, and an input that takes
+ * longer than S seconds (the fuzzers call one a hang at 10 s). */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern int fuzz_compiled __attribute__((weak));   /* inputs that reached codegen */
 extern int fuzz_passed[] __attribute__((weak));    /* inputs past each stage */
+
+static double max_seconds;  /* 0: no limit */
+static int slow;             /* inputs over it */
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 static int replay_file(const char *path)
 {
@@ -42,7 +54,13 @@ static int replay_file(const char *path)
 	unsigned char *exact = malloc(n ? n : 1);
 	memcpy(exact, buf, n);
 	free(buf);
+	double t0 = now();
 	LLVMFuzzerTestOneInput(exact, n);
+	double dt = now() - t0;
+	if (max_seconds > 0 && dt > max_seconds) {
+		printf("SLOW: %s took %.2f s (limit %.2f s)\n", path, dt, max_seconds);
+		slow++;
+	}
 	free(exact);
 	return 1;
 }
@@ -88,6 +106,8 @@ int main(int argc, char **argv)
 		struct stat st;
 		if (!strncmp(argv[i], "--min-compiled=", 15))
 			min_compiled = atoi(argv[i] + 15);
+		else if (!strncmp(argv[i], "--max-seconds=", 14))
+			max_seconds = atof(argv[i] + 14);
 		else if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
 			ran += replay_dir(argv[i]);
 		else
@@ -101,6 +121,10 @@ int main(int argc, char **argv)
 		printf("  passed stage %d: %d\n", i, fuzz_passed[i]);
 	if (min_compiled && (!&fuzz_compiled || fuzz_compiled < min_compiled)) {
 		printf("FAIL: fewer than %d compiled\n", min_compiled);
+		return 1;
+	}
+	if (slow) {
+		printf("FAIL: %d inputs over %.2f s\n", slow, max_seconds);
 		return 1;
 	}
 	return ran > 0 ? 0 : 1;
