@@ -297,9 +297,23 @@ static int64_t conv_scratch(const ConvPlan *p)
 	return p->direct ? 0 : cg_round_up(p->g.IHp * p->g.IWp * p->cstride + 4, 64);
 }
 
+/* Whether every constant the asm k loop encodes (displacements, strides,
+ * the quad count) fits a sign-extended 32-bit immediate, with room. */
+static int conv_asm_ok(const ConvPlan *p)
+{
+	const CgGeom *G = &p->g;
+	int64_t ystep = G->dh * G->IWp * p->cstride, xtap = G->dw * p->cstride, xpix = G->sw * p->cstride;
+	int64_t big = (int64_t)1 << 30;
+	return ystep < big && xtap * G->kw < big && xpix * mr_max[p->nv] < big && p->lq * 4 < big;
+}
+
 static void select_conv(Graph *g, Node *n)
 {
 	ConvPlan p = conv_plan(n);
+	if (!conv_asm_ok(&p)) {
+		n->kernel_note = "strides or the reduction too long for the avx512vnni microkernel's 32-bit immediates";
+		return;
+	}
 	const char *tag = dt_tag(n->in[0]->dtype);
 	if (n->op == OP_LINEAR)
 		n->kernel = arena_printf(g->arena, "linear_%s_%dx%lld__avx512vnni", tag, p.mr, LL(p.nr));
