@@ -143,6 +143,11 @@ static const char *dt_tag(DType t) { return t == DT_U8 ? "u8s8" : "s8s8"; }
 static void select_conv(Graph *g, Node *n)
 {
 	ConvPlan p = conv_plan(n);
+	/* the asm k steps address pixel i at the displacement 2*i*SW*IC: a 32-bit immediate */
+	if (2 * (int64_t)p.mr * p.g.sw * p.g.IC >= (int64_t)1 << 30) {
+		n->kernel_note = "a stride too long for the avx2 microkernel's 32-bit displacements";
+		return;
+	}
 	if (n->op == OP_LINEAR)
 		n->kernel = arena_printf(g->arena, "linear_%s_%dx%lld__avx2", dt_tag(n->in[0]->dtype), p.mr, LL(p.nr));
 	else
