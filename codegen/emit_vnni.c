@@ -29,7 +29,10 @@
  *    fixed zmm register (gcc, given intrinsics, copied and spilled them:
  *    20 % slower on l2); the sums leave through a 64-byte-aligned stack
  *    array to the intrinsics requantization.  QRT_ASM_X16=0 (and the SIMDe
- *    build) compute the same sums with qrt_conv_sums_x16.  1x1 stride-1
+ *    build) compute the same sums with qrt_conv_sums_x16.  When a layer's
+ *    weights pass 1 MB (L2), each k step also prefetches (prefetcht1) a line
+ *    of the next oc tile's weights, spreading their L3 traffic over the
+ *    current tile's rows.  1x1 stride-1
  *    convs and linear are one GEMM over all OH*OW pixels (cg_conv_geom).
  *  - requantization: when narrow_requant_ok proves zp + rshr(acc*M) fits
  *    int32 for every reachable accumulator, qrt_scale_x16 narrows first and
@@ -231,6 +234,7 @@ typedef struct ConvPlan {
 	int nvt;                  /* vectors of the last, partial tile */
 	int narrow;               /* narrow_requant_ok, or fp32: a packed 64-byte store */
 	int fp32;                 /* pytorch contract: qrt_requant_fp32_x16 with the _scale array */
+	int pf;                   /* the weights pass L2: each k step prefetches a line of the next oc tile's */
 } ConvPlan;
 
 /* The most pixels a tile of nv vectors takes: m*nv accumulators, the
@@ -286,6 +290,7 @@ static ConvPlan conv_plan(const Node *n)
 	p.tail = p.g.OC % p.nr;
 	p.nvt = (int)((p.tail + 15) / 16);
 	p.fp32 = n->u.conv.rq.scale != NULL;
+	p.pf = (p.tfull + (p.tail > 0)) * p.nr * p.nseg * p.lq * 4 > ((int64_t)1 << 20) && p.tfull > 1;
 	p.narrow = p.fp32 || narrow_requant_ok(n);
 	return p;
 }
@@ -424,6 +429,8 @@ static void emit_conv_asm(FILE *c, const ConvPlan *p, int m, int nv)
 		}
 		fprintf(c, "\"\n");
 	}
+	if (p->pf)
+		fprintf(c, "\t\t\"prefetcht1 (%%[pf])\\n\\t\"\n\t\t\"add $64, %%[pf]\\n\\t\"\n");
 	fprintf(c, "\t\t\"add $%d, %%[w]\\n\\t\"\n\t\t\"add $4, %%[k]\\n\\t\"\n\t\t\"cmp $%lld, %%[k]\\n\\t\"\n"
 	           "\t\t\"jb 3b\\n\\t\"\n", 64 * nv, LL(p->lq * 4));
 	if (p->per_tap)
@@ -435,9 +442,9 @@ static void emit_conv_asm(FILE *c, const ConvPlan *p, int m, int nv)
 	for (int r = 0; r < m * nv; r++)
 		fprintf(c, "%svmovdqa64 %%%%zmm%d, %d(%%[acc])\\n\\t%s", r % 4 ? "" : "\t\t\"", r, 64 * r,
 		        r % 4 == 3 || r + 1 == m * nv ? "\"\n" : "");
-	fprintf(c, "\t\t: [x] \"+r\"(x), [w] \"+r\"(w), [ky] \"=&r\"(ky), %s[k] \"=&r\"(k)\n"
+	fprintf(c, "\t\t: [x] \"+r\"(x), [w] \"+r\"(w), [ky] \"=&r\"(ky), %s%s[k] \"=&r\"(k)\n"
 	           "\t\t: [bias] \"r\"(bias), [acc] \"r\"(acc)\n\t\t: \"cc\", \"memory\"",
-	        p->per_tap ? "[kx] \"=&r\"(kx), " : "");
+	        p->per_tap ? "[kx] \"=&r\"(kx), " : "", p->pf ? "[pf] \"+r\"(pf), " : "");
 	for (int r = 0; r <= vb; r++)
 		fprintf(c, "%s\"zmm%d\"", r % 8 ? ", " : ",\n\t\t  ", r);
 	fprintf(c, ");\n");
@@ -451,12 +458,14 @@ static void emit_conv_tile(FILE *c, Graph *g, const Node *n, const ConvPlan *p, 
 	const CgGeom *G = &p->g;
 	fprintf(c, "\n/* %d output pixel%s x %d output channels [oc0, oc0+%d) */\n", m, m > 1 ? "s" : "", 16 * nv, 16 * nv);
 	fprintf(c, "QRT_KERNEL_X16\nstatic void %s_tile%dx%d(const uint8_t *restrict x, const int8_t *restrict w, int oc0, "
-	           "%s, %s *restrict y)\n{\n", L, m, 16 * nv, p->narrow ? "__mmask64 mstore" : "__mmask16 mlast", ty);
+	           "%s, %s *restrict y%s)\n{\n", L, m, 16 * nv, p->narrow ? "__mmask64 mstore" : "__mmask16 mlast", ty,
+	        p->pf ? ", uintptr_t pf" : "");
 	fprintf(c, "\tconst int32_t *bias = %s_bias + oc0;\n", L);
 	fprintf(c, "\tint32_t acc[%d] __attribute__((aligned(64))); /* the sums, [pixel][channel] */\n", m * 16 * nv);
 	fprintf(c, "#if QRT_ASM_X16\n");
 	emit_conv_asm(c, p, m, nv);
-	fprintf(c, "#else\n\tqrt_conv_sums_x16(x, w, bias, acc, %d, %d, %lld, %d, %lld, %d, %lld, %lld);\n#endif\n", m, nv,
+	fprintf(c, "#else\n%s\tqrt_conv_sums_x16(x, w, bias, acc, %d, %d, %lld, %d, %lld, %d, %lld, %lld);\n#endif\n",
+	        p->pf ? "\t(void)pf;\n" : "", m, nv,
 	        LL(G->sw * p->cstride), G->kh, LL(G->dh * G->IWp * p->cstride), p->per_tap ? G->kw : 1,
 	        LL(p->per_tap ? G->dw * p->cstride : 0), LL(p->lq));
 	if (p->narrow) {
@@ -513,21 +522,32 @@ static void emit_conv_rows(FILE *c, const char *L, const char *ty, const ConvPla
                            const char *mask)
 {
 	const CgGeom *G = &p->g;
-	int64_t full = G->OW / p->mr, rem = G->OW % p->mr;
+	int64_t full = G->OW / p->mr, rem = G->OW % p->mr, tb = p->nseg * p->lq * 4 * p->nr;
+	/* with pf: call j of the tile prefetches the 64-byte lines [j*S, (j+1)*S) of the next tile's weights, S = 64
+	 * a k step (prefetch never faults: past the array it only wastes a line) */
+	int64_t cpr = full + (rem > 0), sb = p->nseg * p->lq * 64;
+	char pf0[96];
+	snprintf(pf0, sizeof pf0, ", (uintptr_t)w + %lld + (uintptr_t)(oy * %lld + ", LL(tb), LL(cpr));
 	fprintf(c, "%s", head);
-	fprintf(c, "\t\tconst int8_t *w = %s_w + t * %lld;\n", L, LL(p->nseg * p->lq * 4 * p->nr));
+	fprintf(c, "\t\tconst int8_t *w = %s_w + t * %lld;\n", L, LL(tb));
 	fprintf(c, "\t\tfor (int oy = 0; oy < %lld; oy++) {\n", LL(G->OH));
 	fprintf(c, "\t\t\tconst uint8_t *xr = xb + oy * %lld;\n", LL(G->sh * G->IWp * p->cstride));
 	fprintf(c, "\t\t\t%s *yr = yb + oy * %lld;\n", ty, LL(G->OW * G->OC));
 	if (full) {
 		fprintf(c, "\t\t\tfor (int ox = 0; ox < %lld; ox += %d)\n", LL(full * p->mr), p->mr);
-		fprintf(c, "\t\t\t\t%s_tile%dx%d(xr + ox * %lld, w, oc0, %s, yr + ox * %lld + oc0);\n", L, p->mr, 16 * nv,
+		fprintf(c, "\t\t\t\t%s_tile%dx%d(xr + ox * %lld, w, oc0, %s, yr + ox * %lld + oc0", L, p->mr, 16 * nv,
 		        LL(G->sw * p->cstride), mask, LL(G->OC));
+		if (p->pf)
+			fprintf(c, "%sox / %d) * %lld", pf0, p->mr, LL(sb));
+		fprintf(c, ");\n");
 	}
 	if (rem) {
 		fprintf(c, "\t\t\t/* OW %% %d = %lld: the last %lld pixel%s */\n", p->mr, LL(rem), LL(rem), rem > 1 ? "s" : "");
-		fprintf(c, "\t\t\t%s_tile%lldx%d(xr + %lld, w, oc0, %s, yr + %lld + oc0);\n", L, LL(rem), 16 * nv,
+		fprintf(c, "\t\t\t%s_tile%lldx%d(xr + %lld, w, oc0, %s, yr + %lld + oc0", L, LL(rem), 16 * nv,
 		        LL(full * p->mr * G->sw * p->cstride), mask, LL(full * p->mr * G->OC));
+		if (p->pf)
+			fprintf(c, "%s%lld) * %lld", pf0, LL(full), LL(sb));
+		fprintf(c, ");\n");
 	}
 	fprintf(c, "\t\t}\n\t}\n");
 }
