@@ -86,6 +86,29 @@ int64_t cg_round_up(int64_t v, int64_t m)
 
 /* A linear [B, K] is B pixels of K channels; a 1x1 stride-1 unpadded conv
  * is one row of OH*OW pixels. */
+/* Whether every output of a max pool has at least one window element
+ * inside the input along both axes: then the max of the in-bounds taps is
+ * the portable kernel's result, which the SIMD pooling kernels compute. */
+int cg_pool_windows_nonempty(const Node *n)
+{
+	const PoolAttr *p = &n->u.pool;
+	const Node *x = n->in[0];
+	for (int axis = 0; axis < 2; axis++) {
+		int64_t in = x->dims[2 + axis], out = n->dims[2 + axis];
+		int k = axis ? p->kw : p->kh, st = p->stride[axis], dil = p->dilation[axis], pad = p->pad[axis];
+		for (int64_t o = 0; o < out; o++) {
+			int hit = 0;
+			for (int t = 0; t < k && !hit; t++) {
+				int64_t i = o * st - pad + (int64_t)t * dil;
+				hit = i >= 0 && i < in;
+			}
+			if (!hit)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 CgGeom cg_conv_geom(const Node *n)
 {
 	CgGeom g;

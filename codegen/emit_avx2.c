@@ -738,30 +738,6 @@ static void emit_add(FILE *c, Graph *g, Node *n)
 
 /* ---- maxpool: 32 channels a vector ---- */
 
-/* Every window holds at least one in-bounds tap: then max(lo - 1, taps),
- * the portable kernel's result, is max(taps) or, if lo - 1 is in the
- * dtype's range, max(lo - 1, taps); either is a vector max from
- * max(lo - 1, dtype min). */
-static int pool_windows_nonempty(const Node *n)
-{
-	const PoolAttr *p = &n->u.pool;
-	const Node *x = n->in[0];
-	for (int axis = 0; axis < 2; axis++) {
-		int64_t in = x->dims[2 + axis], out = n->dims[2 + axis];
-		int k = axis ? p->kw : p->kh, st = p->stride[axis], dil = p->dilation[axis], pad = p->pad[axis];
-		for (int64_t o = 0; o < out; o++) {
-			int hit = 0;
-			for (int t = 0; t < k && !hit; t++) {
-				int64_t i = o * st - pad + (int64_t)t * dil;
-				hit = i >= 0 && i < in;
-			}
-			if (!hit)
-				return 0;
-		}
-	}
-	return 1;
-}
-
 static void emit_maxpool(FILE *c, Graph *g, Node *n)
 {
 	const PoolAttr *p = &n->u.pool;
@@ -819,7 +795,7 @@ void cg_avx2_select(Graph *g, Node *n)
 	else if (n->op == OP_ADD && cg_is_8bit(n->in[0]->dtype) && cg_is_8bit(n->in[1]->dtype) && cg_is_8bit(n->dtype))
 		n->kernel = "add_x8__avx2";
 	else if (n->op == OP_MAXPOOL2D && cg_is_8bit(n->in[0]->dtype) && n->dtype == n->in[0]->dtype &&
-	         pool_windows_nonempty(n))
+	         cg_pool_windows_nonempty(n))
 		n->kernel = arena_printf(g->arena, "maxpool%dx%d_%s_32c__avx2", n->u.pool.kh, n->u.pool.kw,
 		                         n->dtype == DT_U8 ? "u8" : "s8");
 }

@@ -94,23 +94,6 @@ static int conv_nr(const ConvGeom *q)
 	return q->OC / q->G <= 8 ? 8 : NR;
 }
 
-/* Does every output of a max pool see at least one in-bounds element along
- * one axis?  (Otherwise the portable kernel's result is what the contract
- * leaves to it, and we keep it.) */
-static int pool_axis_covered(int64_t in, int64_t out, int k, int s, int d, int pad)
-{
-	for (int64_t o = 0; o < out; o++) {
-		int any = 0;
-		for (int t = 0; t < k; t++) {
-			int64_t i = o * s - pad + (int64_t)t * d;
-			any |= i >= 0 && i < in;
-		}
-		if (!any)
-			return 0;
-	}
-	return 1;
-}
-
 /* ---- kernel selection ---- */
 
 static void select_conv(Graph *g, Node *n)
@@ -161,13 +144,9 @@ void cg_neon_select(Graph *g, Node *n)
 		}
 		break;
 	case OP_MAXPOOL2D: {
-		const PoolAttr *p = &n->u.pool;
-		const Node *x = n->in[0];
 		int32_t lo, hi;
 		ir_dtype_range(n->dtype, &lo, &hi);
-		if (n->lo == lo && n->hi == hi && n->rank == 4 &&
-		    pool_axis_covered(x->dims[2], n->dims[2], p->kh, p->stride[0], p->dilation[0], p->pad[0]) &&
-		    pool_axis_covered(x->dims[3], n->dims[3], p->kw, p->stride[1], p->dilation[1], p->pad[1])) {
+		if (n->lo == lo && n->hi == hi && n->rank == 4 && cg_pool_windows_nonempty(n)) {
 			n->kernel = arena_printf(g->arena, "maxpool_%s_16__neon", n->dtype == DT_U8 ? "u8" : "s8");
 			n->kernel_note = "vmaxq over 16 channels";
 		}

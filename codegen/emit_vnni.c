@@ -1344,33 +1344,14 @@ static void emit_global_pool(FILE *c, Graph *g, Node *n)
 
 /* ---- max pooling: 64 channels a vector ---- */
 
-/* Every output position along an axis has a window element inside the
- * input, so the max of the in-bounds taps is the portable kernel's result. */
-static int pool_axis_covered(int64_t in, int64_t out, int k, int s, int d, int pad)
-{
-	for (int64_t o = 0; o < out; o++) {
-		int any = 0;
-		for (int t = 0; t < k; t++) {
-			int64_t i = o * s - pad + (int64_t)t * d;
-			any |= i >= 0 && i < in;
-		}
-		if (!any)
-			return 0;
-	}
-	return 1;
-}
-
 static int maxpool_ok(const Node *n)
 {
-	const PoolAttr *p = &n->u.pool;
 	const Node *x = n->in[0];
 	int32_t lo, hi;
 	/* the portable kernel does not clamp: its result is the max of the taps
 	 * and lo - 1, which is the taps' max when lo is the dtype's minimum */
 	return cg_is_8bit(n->dtype) && x->dtype == n->dtype && n->rank == 4 && ir_dtype_range(n->dtype, &lo, &hi) &&
-	       n->lo == lo && n->hi == hi &&
-	       pool_axis_covered(x->dims[2], n->dims[2], p->kh, p->stride[0], p->dilation[0], p->pad[0]) &&
-	       pool_axis_covered(x->dims[3], n->dims[3], p->kw, p->stride[1], p->dilation[1], p->pad[1]);
+	       n->lo == lo && n->hi == hi && cg_pool_windows_nonempty(n);
 }
 
 /* The first and one past the last tap of output o whose element is inside

@@ -428,6 +428,7 @@ CgGeom cg_conv_geom(const Node *n);
 int cg_weight_zp_used(const Node *n);                 /* any non-zero weight zero point */
 int cg_is_8bit(DType t);                              /* u8 or i8 */
 int cg_is_depthwise(const Node *n);                   /* groups == IC == OC */
+int cg_pool_windows_nonempty(const Node *n);          /* every max-pool window touches the input */
 int cg_simd_conv_ok(const Node *n);                   /* a conv/linear the SIMD kernels take */
 int64_t cg_round_up(int64_t v, int64_t m);
 /* emit_c.c: the portable kernels, which other targets fall back to */
