@@ -167,17 +167,28 @@ static inline __m512i qrt_requant_even_x16(__m512i acc, __m512i mult, __m512i sh
 	                             qrt_sat_x8(qrt_rshr_even_x8(po, no), zp, lo, hi), zp);
 }
 
-/* qrt_add on 16 lanes: sat(zp + rshr(a*mult_a + b*mult_b, shift), lo, hi). */
-static inline __m512i qrt_add_x16(__m512i a, int32_t mult_a, __m512i b, int32_t mult_b, int shift, int32_t zp,
-                                  int32_t lo, int32_t hi)
+/* The adds on 16 lanes: the 64-bit sums p = a*mult_a + b*mult_b, then
+ * floor((p + 2^(shift-1) - (away && p < 0)) / 2^shift) + zp, clamped. */
+static inline __m512i qrt_add_round_x16(__m512i a, int32_t mult_a, __m512i b, int32_t mult_b, int shift, int32_t zp,
+                                        int32_t lo, int32_t hi, int away)
 {
 	__m512i ae, ao, be, bo;
 	qrt_mul_x16(a, _mm512_set1_epi32(mult_a), &ae, &ao);
 	qrt_mul_x16(b, _mm512_set1_epi32(mult_b), &be, &bo);
 	const __m512i n = _mm512_set1_epi64(shift), r = qrt_round_x8(n);
-	const __m512i ve = _mm512_srav_epi64(_mm512_add_epi64(_mm512_add_epi64(ae, be), r), n);
-	const __m512i vo = _mm512_srav_epi64(_mm512_add_epi64(_mm512_add_epi64(ao, bo), r), n);
+	const __m512i pe = _mm512_add_epi64(ae, be), po = _mm512_add_epi64(ao, bo);
+	const __m512i re = away ? _mm512_sub_epi64(r, _mm512_srli_epi64(pe, 63)) : r;
+	const __m512i ro = away ? _mm512_sub_epi64(r, _mm512_srli_epi64(po, 63)) : r;
+	const __m512i ve = _mm512_srav_epi64(_mm512_add_epi64(pe, re), n);
+	const __m512i vo = _mm512_srav_epi64(_mm512_add_epi64(po, ro), n);
 	return qrt_interleave_zp_x16(qrt_sat_x8(ve, zp, lo, hi), qrt_sat_x8(vo, zp, lo, hi), zp);
+}
+
+/* qrt_add on 16 lanes: sat(zp + rshr(a*mult_a + b*mult_b, shift), lo, hi). */
+static inline __m512i qrt_add_x16(__m512i a, int32_t mult_a, __m512i b, int32_t mult_b, int shift, int32_t zp,
+                                  int32_t lo, int32_t hi)
+{
+	return qrt_add_round_x16(a, mult_a, b, mult_b, shift, zp, lo, hi, 0);
 }
 
 /* The pytorch contract's requantization (qrt_requant_fp32) on 16 lanes:
@@ -194,20 +205,12 @@ static inline __m512i qrt_requant_fp32_x16(__m512i acc, __m512 scale, int32_t zp
 	return _mm512_add_epi32(_mm512_cvt_roundps_epi32(v, QRT_RNE_SAE), _mm512_set1_epi32(zp));
 }
 
-/* The pytorch contract's add (qrt_add_away) on 16 lanes: the 64-bit sum
- * p = a*mult_a + b*mult_b, floor((p + 2^(shift-1) - (p < 0)) / 2^shift):
- * ties away from zero. */
+/* The pytorch contract's add (qrt_add_away) on 16 lanes: ties away from
+ * zero. */
 static inline __m512i qrt_add_away_x16(__m512i a, int32_t mult_a, __m512i b, int32_t mult_b, int shift, int32_t zp,
                                        int32_t lo, int32_t hi)
 {
-	__m512i ae, ao, be, bo;
-	qrt_mul_x16(a, _mm512_set1_epi32(mult_a), &ae, &ao);
-	qrt_mul_x16(b, _mm512_set1_epi32(mult_b), &be, &bo);
-	const __m512i n = _mm512_set1_epi64(shift), r = qrt_round_x8(n);
-	const __m512i pe = _mm512_add_epi64(ae, be), po = _mm512_add_epi64(ao, bo);
-	const __m512i ve = _mm512_srav_epi64(_mm512_sub_epi64(_mm512_add_epi64(pe, r), _mm512_srli_epi64(pe, 63)), n);
-	const __m512i vo = _mm512_srav_epi64(_mm512_sub_epi64(_mm512_add_epi64(po, r), _mm512_srli_epi64(po, 63)), n);
-	return qrt_interleave_zp_x16(qrt_sat_x8(ve, zp, lo, hi), qrt_sat_x8(vo, zp, lo, hi), zp);
+	return qrt_add_round_x16(a, mult_a, b, mult_b, shift, zp, lo, hi, 1);
 }
 
 /* qrt_add on 32 int16 lanes, for the multipliers and shifts where
